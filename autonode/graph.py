@@ -1,0 +1,108 @@
+"""Graph algorithms, all iterative: topological order, nodes/edges, backprop.
+
+Order is deterministic: nodes come in creation order (a parent is always
+created before its children), so the same expression always gives the same
+node order, the same chain-rule steps and the same drawing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from operator import attrgetter
+
+from autonode.errors import AnomalyError
+from autonode.modes import MODES
+from autonode.value import Value, _describe
+
+_by_id = attrgetter("_id")
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on (itself included), parents before children."""
+    seen = {root}
+    stack = [root]
+    pop, push, mark = stack.pop, stack.append, seen.add
+    while stack:
+        for parent in pop().parents:
+            if parent not in seen:
+                mark(parent)
+                push(parent)
+    return sorted(seen, key=_by_id)
+
+
+def edges(order: list[Value]) -> list[tuple[Value, Value, int]]:
+    """(parent, child, parent's position among the child's inputs) for every edge."""
+    return [(p, node, i) for node in order for i, p in enumerate(node.parents)]
+
+
+def leaves(root: Value) -> list[Value]:
+    """The inputs of the graph: nodes with no parents, in creation order."""
+    return [n for n in topological_order(root) if not n.parents]
+
+
+def _start(root: Value, gradient: float) -> list[Value]:
+    order = topological_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad += gradient
+    return order
+
+
+def backpropagate(root: Value, gradient: float = 1.0) -> None:
+    """Set every node's grad to ∂root/∂node (leaves accumulate, inner nodes reset)."""
+    order = _start(root, gradient)
+    if MODES.anomaly:
+        _checked_backward(order)
+        return
+    for node in reversed(order):
+        g = node.grad
+        for parent, local in zip(node.parents, node.local_grads):
+            parent.grad += local * g
+
+
+def _checked_backward(order: list[Value]) -> None:
+    for step in _steps(order):
+        if not math.isfinite(step.parent.grad):
+            raise AnomalyError(
+                f"backward: gradient of {_describe(step.parent)} became {step.parent.grad!r} "
+                f"at the {step.node.op!r} node {_describe(step.node)} "
+                f"(upstream {step.upstream!r} × local {step.local!r})"
+            )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One application of the chain rule: ``parent.grad += upstream × local``."""
+
+    node: Value
+    upstream: float
+    local: float
+    contribution: float
+    parent: Value
+    parent_index: int
+
+    def __str__(self) -> str:
+        name = self.parent.label or f"#{self.parent.id}"
+        at = self.node.label or f"#{self.node.id}"
+        return (
+            f"∂/∂{name} += ∂/∂{at} × ∂{at}/∂{name} = {self.upstream:.6g} × {self.local:.6g}"
+            f" = {self.contribution:.6g}  (via {self.node.op!r})"
+        )
+
+
+def _steps(order: list[Value]) -> list[Step]:
+    steps = []
+    for node in reversed(order):
+        g = node.grad
+        for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            contribution = local * g
+            parent.grad += contribution
+            steps.append(Step(node, g, local, contribution, parent, index))
+    return steps
+
+
+def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
+    """Run backward from ``root`` and return each chain-rule step in the order applied."""
+    return _steps(_start(root, gradient))

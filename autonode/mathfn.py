@@ -1,0 +1,95 @@
+"""Scalar-or-array maths: each function takes a Python float or a numpy array.
+
+These are the building blocks of the op table's forward and derivative rules, so
+one rule runs unchanged on the per-node engine (floats) and the vectorised
+engine (arrays). Floats go through :mod:`math` (fast, exact to the last bit);
+arrays through numpy ufuncs.
+
+Overflow policy (documented in the README): ``exp`` and ``pow`` return ``inf``
+instead of raising ``OverflowError``, as IEEE 754, numpy and PyTorch do; the
+anomaly mode (:func:`autonode.detect_anomaly`) turns that into an error at the
+first non-finite node.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+import numpy as np
+
+Num = TypeVar("Num", float, Any)
+
+INF = float("inf")
+
+
+def exp(x: Num) -> Num:
+    """e^x; inf on overflow."""
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return INF
+    return np.exp(x)
+
+
+def log(x: Num) -> Num:
+    """ln x (natural logarithm), x > 0."""
+    if type(x) is float:
+        return math.log(x)
+    return np.log(x)
+
+
+def tanh(x: Num) -> Num:
+    """tanh x = (e^x - e^-x) / (e^x + e^-x)."""
+    if type(x) is float:
+        return math.tanh(x)
+    return np.tanh(x)
+
+
+def sigmoid(x: Num) -> Num:
+    """σ(x) = 1 / (1 + e^-x), evaluated without overflow for either sign of x."""
+    if type(x) is float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def relu(x: Num) -> Num:
+    """max(0, x)."""
+    if type(x) is float:
+        return x if x > 0.0 else 0.0
+    return np.maximum(x, 0.0)
+
+
+def step(x: Num) -> Num:
+    """1 where x > 0 else 0: the derivative of relu (0 at x = 0, as PyTorch)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else 0.0
+    return (np.asarray(x) > 0).astype(np.result_type(x, np.float32))
+
+
+def power(x: Num, n: Num) -> Num:
+    """x^n; inf on overflow."""
+    try:
+        return x**n
+    except OverflowError:
+        return INF
+
+
+def maximum(xs: Any) -> Any:
+    """max over the first axis of a sequence of floats or arrays."""
+    if xs and type(xs[0]) is float:
+        return max(xs)
+    return np.max(np.asarray(xs), axis=0)
+
+
+def is_finite(x: Any) -> bool:
+    """True when every entry is finite."""
+    if type(x) is float:
+        return math.isfinite(x)
+    return bool(np.all(np.isfinite(x)))

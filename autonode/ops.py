@@ -1,0 +1,202 @@
+"""The op table: every primitive's forward and local-derivative rule, once.
+
+Each :class:`Op` holds two plain functions built from :mod:`autonode.mathfn`:
+
+* ``forward(*inputs) -> out``
+* ``derivatives(out, *inputs) -> (∂out/∂input_0, ∂out/∂input_1, ...)``
+
+Both run on Python floats *and* on numpy arrays (elementwise). The per-node
+engine (:class:`autonode.Value`) calls them on floats; the vectorised engine in
+``nets`` calls the same functions on arrays, so the two cannot drift apart.
+Rules are written in terms of the output where that is cheapest
+(``exp``: ``out``; ``tanh``: ``1 - out²``; ``sigmoid``: ``out·(1 - out)``).
+
+A new primitive goes into :data:`OPS` and is picked up by the tests that loop
+over the table × {float, array} against central differences.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from autonode import mathfn
+
+Rule = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Op:
+    """A primitive: its name, display symbol, arity (None: n-ary) and rules."""
+
+    name: str
+    symbol: str
+    arity: int | None
+    forward: Rule
+    derivatives: Rule
+    formula: str
+    domain: Callable[..., str | None] = field(default=lambda *xs: None)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+
+# ---------------------------------------------------------------- domains --
+# A domain check returns None when the inputs are fine, else a short reason.
+# It runs only on floats, only when the plain forward has failed or produced
+# something that is not a real number.
+
+
+def _log_domain(x: float) -> str | None:
+    return None if x > 0 else f"log needs a positive operand, got {x!r}"
+
+
+def _div_domain(a: float, b: float) -> str | None:
+    return None if b != 0 else "division by zero"
+
+
+def _pow_domain(a: float, b: float) -> str | None:
+    if a == 0 and b < 0:
+        return f"0 cannot be raised to a negative power ({b!r})"
+    if a < 0 and b != int(b):
+        return f"a negative base ({a!r}) needs an integer exponent, got {b!r}"
+    return None
+
+
+# ------------------------------------------------------------------ rules --
+ONE_ONE = (1.0, 1.0)
+ONE_MINUS_ONE = (1.0, -1.0)
+
+
+def _pow_forward(a: Any, b: Any) -> Any:
+    if type(a) is float and _pow_domain(a, b) is not None:
+        raise ValueError(_pow_domain(a, b))
+    return mathfn.power(a, b)
+
+
+def _pow_base_derivative(a: Any, b: Any) -> Any:
+    """∂(a^b)/∂a = b·a^(b-1); 0 when b = 0, inf where a^(b-1) is a pole."""
+    if type(a) is float:
+        if b == 0:
+            return 0.0
+        if a == 0 and b < 1:
+            return mathfn.INF
+    return b * mathfn.power(a, b - 1)
+
+
+def _pow_exponent_derivative(out: Any, a: Any) -> Any:
+    """∂(a^b)/∂b = a^b·ln a for a > 0; 0 at a = 0 (PyTorch); nan for a < 0."""
+    if type(a) is float:
+        if a > 0:
+            return out * mathfn.log(a)
+        return 0.0 if a == 0 else float("nan")
+    import numpy as np
+
+    safe = np.where(a > 0, a, 1.0)
+    return np.where(a > 0, out * np.log(safe), np.where(a == 0, 0.0, np.nan))
+
+
+def _sum_forward(*xs: Any) -> Any:
+    return sum(xs[1:], xs[0])
+
+
+def _dot_forward(*xs: Any) -> Any:
+    n = len(xs) // 2
+    return sum(map(operator.mul, xs[:n], xs[n:]))
+
+
+def _dot_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
+    n = len(xs) // 2
+    return xs[n:] + xs[:n]
+
+
+def _logsumexp_forward(*xs: Any) -> Any:
+    m = mathfn.maximum(xs)
+    return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
+
+
+def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
+    return tuple(mathfn.exp(x - out) for x in xs)
+
+
+ADD = Op("add", "+", 2, operator.add, lambda out, a, b: ONE_ONE, "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+SUB = Op("sub", "-", 2, operator.sub, lambda out, a, b: ONE_MINUS_ONE, "∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1")
+MUL = Op("mul", "*", 2, operator.mul, lambda out, a, b: (b, a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+DIV = Op(
+    "div", "/", 2, operator.truediv,
+    lambda out, a, b: (1.0 / b, -out / b),
+    "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b²",
+    _div_domain,
+)
+NEG = Op("neg", "neg", 1, operator.neg, lambda out, a: (-1.0,), "∂(-a)/∂a = -1")
+POW = Op(
+    "pow", "**", 2, _pow_forward,
+    lambda out, a, b: (_pow_base_derivative(a, b), _pow_exponent_derivative(out, a)),
+    "∂(a^b)/∂a = b·a^(b-1), ∂(a^b)/∂b = a^b·ln a",
+    _pow_domain,
+)
+EXP = Op("exp", "exp", 1, mathfn.exp, lambda out, a: (out,), "∂e^a/∂a = e^a")
+LOG = Op("log", "log", 1, mathfn.log, lambda out, a: (1.0 / a,), "∂ln a/∂a = 1/a", _log_domain)
+TANH = Op("tanh", "tanh", 1, mathfn.tanh, lambda out, a: (1.0 - out * out,), "∂tanh a/∂a = 1 - tanh²a")
+SIGMOID = Op(
+    "sigmoid", "sigmoid", 1, mathfn.sigmoid,
+    lambda out, a: (out * (1.0 - out),), "∂σ(a)/∂a = σ(a)·(1 - σ(a))",
+)
+RELU = Op("relu", "relu", 1, mathfn.relu, lambda out, a: (mathfn.step(a),), "∂relu(a)/∂a = 1 if a > 0 else 0")
+IDENTITY = Op("identity", "id", 1, lambda a: a, lambda out, a: (1.0,), "∂a/∂a = 1")
+SUM = Op("sum", "sum", None, _sum_forward, lambda out, *xs: (1.0,) * len(xs), "∂(Σxᵢ)/∂xᵢ = 1")
+DOT = Op(
+    "dot", "dot", None, _dot_forward, _dot_derivatives,
+    "inputs w₁…wₙ, x₁…xₙ: ∂(Σwᵢxᵢ)/∂wᵢ = xᵢ, ∂(Σwᵢxᵢ)/∂xᵢ = wᵢ",
+)
+LOGSUMEXP = Op(
+    "logsumexp", "logsumexp", None, _logsumexp_forward, _logsumexp_derivatives,
+    "∂ log Σe^xⱼ / ∂xᵢ = e^(xᵢ - out) = softmax(x)ᵢ",
+)
+
+
+class PowConst(Op):
+    """x^n for a constant exponent n (the exponent is part of the op, not a node)."""
+
+
+_POW_CONST: dict[tuple[type, float], Op] = {}
+
+
+def pow_const(n: float | int) -> Op:
+    """The op x ↦ x^n; ∂(x^n)/∂x = n·x^(n-1). Cached per exponent."""
+    key = (type(n), n)
+    op = _POW_CONST.get(key)
+    if op is None:
+        exponent = float(n)
+        op = PowConst(
+            "pow_const", f"**{n}", 1,
+            lambda a: _pow_forward(a, exponent),
+            lambda out, a: (_pow_base_derivative(a, exponent),),
+            f"∂(a^{n})/∂a = {n}·a^{exponent - 1:g}",
+            lambda a: _pow_domain(a, exponent),
+        )
+        _POW_CONST[key] = op
+    return op
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, IDENTITY, SUM, DOT, LOGSUMEXP)
+}
+"""Every primitive by name (``pow_const`` ops are made per exponent by :func:`pow_const`)."""
+
+ACTIVATIONS: dict[str, Op] = {op.name: op for op in (SIGMOID, TANH, RELU, IDENTITY)}
+"""The unary ops a network layer may use as its activation f(z)."""
+
+
+def activation_derivative(op: Op, z: Any, h: Any) -> Any:
+    """f'(z) from the table's rule, given z and h = f(z) (floats or arrays)."""
+    return op.derivatives(h, z)[0]
+
+
+def arity_ok(op: Op, inputs: Sequence[Any]) -> bool:
+    """Does ``inputs`` have the number of operands ``op`` takes?"""
+    if op.arity is None:
+        return len(inputs) >= 1 and (op is not DOT or len(inputs) % 2 == 0)
+    return len(inputs) == op.arity

@@ -1,0 +1,288 @@
+"""`Value`: one scalar node of a computation graph.
+
+A Value holds its number (``data``), the gradient of the latest backward pass
+(``grad``), an optional ``label``, the primitive that made it (``op``), its
+inputs (``parents``, an ordered tuple) and the local derivative of itself with
+respect to each parent (``local_grads``, same order). Rules come from
+:mod:`autonode.ops`; graph algorithms from :mod:`autonode.graph`.
+
+Nodes only point at their parents, never back, so a graph has no reference
+cycles and is freed by reference counting as soon as its output is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from itertools import count
+from typing import Any, Iterable, Sequence, Union
+
+from autonode import ops
+from autonode.errors import AnomalyError, DomainError
+from autonode.modes import MODES
+from autonode.ops import Op
+
+Operand = Union["Value", float, int]
+
+_ids = count()
+_new = object.__new__
+
+
+def _as_float(data: Any, what: str = "Value data") -> float:
+    """``data`` as a float, or TypeError naming it."""
+    if isinstance(data, float):
+        return data
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return float(data)
+    if isinstance(data, bool):
+        return float(data)
+    shape = getattr(data, "shape", None)
+    detail = f" of shape {shape}" if shape not in (None, ()) else ""
+    raise TypeError(f"{what} must be a real number, got {type(data).__name__}{detail}: {data!r:.60}")
+
+
+def _describe(node: Value) -> str:
+    return f"{node.label or 'node #' + str(node._id)}={node.data!r}"
+
+
+class Value:
+    """A scalar node: ``Value(2.0, label="a")``; arithmetic builds the graph."""
+
+    __slots__ = ("data", "grad", "label", "_fn", "parents", "local_grads", "_id", "__weakref__")
+
+    data: float
+    grad: float
+    label: str
+    parents: tuple[Value, ...]
+    local_grads: tuple[Any, ...]
+
+    def __init__(self, data: Any, label: str = "", _children: Iterable[Value] = (), _op: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self._fn: Op | None = None
+        self.parents = ()
+        self.local_grads = ()
+        self._id = next(_ids)
+        if MODES.anomaly and not math.isfinite(self.data):
+            raise AnomalyError(f"leaf {label or '#' + str(self._id)} has non-finite value {self.data!r}")
+
+    # ------------------------------------------------------------ recording --
+    @staticmethod
+    def apply(op: Op, *inputs: Operand) -> Value:
+        """Apply ``op`` to ``inputs`` (Values or numbers) and record the node."""
+        nodes = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
+        return _record(op, nodes, tuple(n.data for n in nodes))
+
+    # -------------------------------------------------------------- reading --
+    @property
+    def op(self) -> str:
+        """The primitive's symbol (``'+'``, ``'*'``, ``'**2'``, ``'tanh'``...); ``''`` for a leaf."""
+        fn = self._fn
+        return fn.symbol if fn is not None else ""
+
+    @property
+    def primitive(self) -> Op | None:
+        """The :class:`~autonode.ops.Op` that made this node, None for a leaf."""
+        return self._fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.parents
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """micrograd's name for the inputs (here an ordered tuple)."""
+        return self.parents
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op symbol."""
+        return self.op
+
+    @property
+    def id(self) -> int:
+        """Creation number: parents always have smaller ids than their children."""
+        return self._id
+
+    def __repr__(self) -> str:
+        extra = f", label={self.label!r}" if self.label else ""
+        extra += f", op={self.op!r}" if self._fn is not None else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -------------------------------------------------------------- algebra --
+    def __add__(self, other: Operand) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return _record2(ops.ADD, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _record2(ops.ADD, Value(other), self)
+
+    def __sub__(self, other: Operand) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return _record2(ops.SUB, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _record2(ops.SUB, Value(other), self)
+
+    def __mul__(self, other: Operand) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return _record2(ops.MUL, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _record2(ops.MUL, Value(other), self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        return _record2(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _record2(ops.DIV, Value(other), self)
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _record2(ops.POW, self, other)
+        if not isinstance(other, (int, float)) or isinstance(other, bool):
+            _as_float(other, "exponent")
+            other = float(other)
+        return _record1(ops.pow_const(other), self)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _record2(ops.POW, Value(other), self)
+
+    def __neg__(self) -> Value:
+        return _record1(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def exp(self) -> Value:
+        """e^x."""
+        return _record1(ops.EXP, self)
+
+    def log(self) -> Value:
+        """ln x, x > 0."""
+        return _record1(ops.LOG, self)
+
+    def tanh(self) -> Value:
+        """tanh x."""
+        return _record1(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e^-x)."""
+        return _record1(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x)."""
+        return _record1(ops.RELU, self)
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Run the chain rule from this node: every node's ``grad`` becomes ∂self/∂node.
+
+        Leaves accumulate across calls (zero them with ``grad = 0``); inner
+        nodes show the gradient of this pass only, as in PyTorch.
+        """
+        from autonode.graph import backpropagate
+
+        backpropagate(self, gradient)
+
+
+def _check(op: Op, nodes: Sequence[Value], data: Any, local: tuple[Any, ...]) -> None:
+    """Anomaly mode: raise at a node whose value or local derivative is not finite."""
+    if not math.isfinite(data):
+        raise AnomalyError(
+            f"{op.name} produced {data!r} from {', '.join(_describe(n) for n in nodes)}"
+        )
+    for node, d in zip(nodes, local):
+        if not math.isfinite(d):
+            raise AnomalyError(
+                f"{op.name}: local derivative with respect to {_describe(node)} is {d!r}"
+            )
+
+
+def _domain_error(op: Op, nodes: Sequence[Value], error: Exception) -> DomainError:
+    values = [n.data for n in nodes]
+    reason = op.domain(*values) or str(error)
+    operands = ", ".join(_describe(n) for n in nodes)
+    return DomainError(f"{op.name} ({op.symbol}): {reason} (operands: {operands})")
+
+
+def _finish(op: Op, nodes: tuple[Value, ...], data: Any, local: tuple[Any, ...]) -> Value:
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._id = next(_ids)
+    if MODES.record:
+        node._fn = op
+        node.parents = nodes
+        node.local_grads = local
+    else:
+        node._fn = None
+        node.parents = ()
+        node.local_grads = ()
+    if MODES.anomaly:
+        _check(op, nodes, data, local)
+    return node
+
+
+def _record1(op: Op, a: Value) -> Value:
+    x = a.data
+    try:
+        data = op.forward(x)
+        local = op.derivatives(data, x)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise _domain_error(op, (a,), error) from None
+    return _finish(op, (a,), data, local)
+
+
+def _record2(op: Op, a: Value, b: Value) -> Value:
+    x = a.data
+    y = b.data
+    try:
+        data = op.forward(x, y)
+        local = op.derivatives(data, x, y)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise _domain_error(op, (a, b), error) from None
+    return _finish(op, (a, b), data, local)
+
+
+def _record(op: Op, nodes: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+    try:
+        data = op.forward(*xs)
+        local = op.derivatives(data, *xs)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise _domain_error(op, nodes, error) from None
+    return _finish(op, nodes, data, tuple(local))
+
+
+def _nodes(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
+    nodes = tuple(x if isinstance(x, Value) else Value(x) for x in xs)
+    if not nodes:
+        raise ValueError(f"{what} needs at least one operand, got none")
+    return nodes
+
+
+def vsum(xs: Iterable[Operand]) -> Value:
+    """Σxᵢ as one node (n parents, each local derivative 1)."""
+    nodes = _nodes(xs, "sum")
+    return _record(ops.SUM, nodes, tuple(n.data for n in nodes))
+
+
+def dot(ws: Iterable[Operand], xs: Iterable[Operand]) -> Value:
+    """Σwᵢxᵢ as one node with parents w₁…wₙ, x₁…xₙ (a neuron's weighted input)."""
+    w_nodes = _nodes(ws, "dot")
+    x_nodes = _nodes(xs, "dot")
+    if len(w_nodes) != len(x_nodes):
+        raise ValueError(f"dot needs operands of equal length, got {len(w_nodes)} weights and {len(x_nodes)} inputs")
+    nodes = w_nodes + x_nodes
+    return _record(ops.DOT, nodes, tuple(n.data for n in nodes))
+
+
+def logsumexp(xs: Iterable[Operand]) -> Value:
+    """log Σ e^xᵢ as one node, computed stably; ∂/∂xᵢ = softmax(x)ᵢ."""
+    nodes = _nodes(xs, "logsumexp")
+    return _record(ops.LOGSUMEXP, nodes, tuple(n.data for n in nodes))

@@ -1,0 +1,1 @@
+"""The ``autonode`` console command: one module per subcommand."""
