@@ -1,0 +1,1 @@
+"""nets: neural networks on autonode — per-node (Value) and vectorised (numpy) engines."""

@@ -1,0 +1,1 @@
+"""viz: backprop graphs and networks rendered to SVG with graphviz; plots."""
