@@ -9,7 +9,7 @@
 from autonode.errors import AnomalyError, AutonodeError, DomainError, ExpressionError
 from autonode.gradcheck import GradcheckError, gradcheck, numerical_gradient
 from autonode.graph import Step, backward_steps, edges, leaves, topological_order
-from autonode.modes import detect_anomaly, is_grad_enabled, no_grad
+from autonode.modes import detect_anomaly, gc_paused, is_grad_enabled, no_grad
 from autonode.ops import OPS, Op
 from autonode.value import Value, dot, logsumexp, vsum
 
@@ -18,5 +18,5 @@ __version__ = "0.1.0"
 __all__ = [
     "OPS", "AnomalyError", "AutonodeError", "DomainError", "ExpressionError", "GradcheckError",
     "Op", "Step", "Value", "backward_steps", "detect_anomaly", "dot", "edges", "gradcheck",
-    "is_grad_enabled", "leaves", "logsumexp", "no_grad", "numerical_gradient", "topological_order", "vsum",
+    "gc_paused", "is_grad_enabled", "leaves", "logsumexp", "no_grad", "numerical_gradient", "topological_order", "vsum",
 ]

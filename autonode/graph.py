@@ -18,17 +18,33 @@ from autonode.value import Value, _describe
 _by_id = attrgetter("_id")
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included), parents before children."""
+def _reachable(root: Value, with_leaves: bool) -> list[Value]:
+    """Nodes ``root`` depends on (itself included), in creation order; leaves only if asked."""
     seen = {root}
     stack = [root]
     pop, push, mark = stack.pop, stack.append, seen.add
     while stack:
-        for parent in pop().parents:
-            if parent not in seen:
-                mark(parent)
-                push(parent)
+        node = pop()
+        a = node._a
+        if a is not None:  # unary or binary: parents inline
+            if a not in seen and (with_leaves or a._fn is not None):
+                mark(a)
+                push(a)
+            b = node._b
+            if b is not None and b not in seen and (with_leaves or b._fn is not None):
+                mark(b)
+                push(b)
+        else:
+            for parent in node._n:  # n-ary (empty for a leaf)
+                if parent not in seen and (with_leaves or parent._fn is not None):
+                    mark(parent)
+                    push(parent)
     return sorted(seen, key=_by_id)
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on (itself included), parents before children."""
+    return _reachable(root, with_leaves=True)
 
 
 def edges(order: list[Value]) -> list[tuple[Value, Value, int]]:
@@ -42,9 +58,10 @@ def leaves(root: Value) -> list[Value]:
 
 
 def _start(root: Value, gradient: float) -> list[Value]:
-    order = topological_order(root)
+    """The inner nodes in creation order, their grads reset, the seed gradient set."""
+    order = _reachable(root, with_leaves=False)
     for node in order:
-        if node.parents:
+        if node._fn is not None:
             node.grad = 0.0
     root.grad += gradient
     return order
@@ -57,9 +74,17 @@ def backpropagate(root: Value, gradient: float = 1.0) -> None:
         _checked_backward(order)
         return
     for node in reversed(order):
-        g = node.grad
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * g
+        a = node._a
+        if a is not None:
+            g = node.grad
+            a.grad += node._da * g
+            b = node._b
+            if b is not None:
+                b.grad += node._db * g
+        elif node._n:
+            g = node.grad
+            for parent, local in zip(node._n, node._dn):
+                parent.grad += local * g
 
 
 def _checked_backward(order: list[Value]) -> None:

@@ -14,11 +14,11 @@ first non-finite node.
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-Num = TypeVar("Num", float, Any)
+Num = Any
 
 INF = float("inf")
 

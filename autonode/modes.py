@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class _Modes:
@@ -42,3 +42,24 @@ def detect_anomaly() -> Iterator[None]:
 def is_grad_enabled() -> bool:
     """True unless inside :func:`no_grad`."""
     return MODES.record
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building a large graph.
+
+    autonode graphs are acyclic and are freed by reference counting alone, so a
+    collection pass that runs while a graph is being built only walks (and
+    promotes) live nodes: pure overhead on a forward pass. Collection resumes,
+    unchanged, when the block exits. ``nets`` uses this around network
+    forward passes; use it around your own large forward loops.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -18,8 +18,9 @@ over the table × {float, array} against central differences.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from autonode import mathfn
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 from itertools import count
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Union
 
 from autonode import ops
 from autonode.errors import AnomalyError, DomainError
@@ -41,6 +42,22 @@ def _as_float(data: Any, what: str = "Value data") -> float:
     raise TypeError(f"{what} must be a real number, got {type(data).__name__}{detail}: {data!r:.60}")
 
 
+def _constant(x: Any) -> Value:
+    """A leaf for a plain number met in arithmetic (the fast path of ``Value(x)``)."""
+    if type(x) is not float:
+        return Value(x)
+    node = _new(Value)
+    node.data = x
+    node.grad = 0.0
+    node.label = ""
+    node._fn = node._a = node._b = None
+    node._id = next(_ids)
+    node._n = ()
+    if MODES.anomaly and not math.isfinite(x):
+        raise AnomalyError(f"constant has non-finite value {x!r}")
+    return node
+
+
 def _describe(node: Value) -> str:
     return f"{node.label or 'node #' + str(node._id)}={node.data!r}"
 
@@ -48,30 +65,60 @@ def _describe(node: Value) -> str:
 class Value:
     """A scalar node: ``Value(2.0, label="a")``; arithmetic builds the graph."""
 
-    __slots__ = ("data", "grad", "label", "_fn", "parents", "local_grads", "_id", "__weakref__")
+    # Up to two parents and their local derivatives live inline (_a, _da, _b, _db), so
+    # a node is one GC-tracked object; n-ary nodes (sum, dot, logsumexp) use _n, _dn.
+    __slots__ = ("data", "grad", "label", "_fn", "_id", "_a", "_b", "_da", "_db", "_n", "_dn", "__weakref__")
 
     data: float
     grad: float
     label: str
-    parents: tuple[Value, ...]
-    local_grads: tuple[Any, ...]
+    _fn: Op | None
+    _id: int
+    _a: Value | None
+    _b: Value | None
+    _da: Any
+    _db: Any
+    _n: tuple[Value, ...]
+    _dn: tuple[Any, ...]
 
     def __init__(self, data: Any, label: str = "", _children: Iterable[Value] = (), _op: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
-        self._fn: Op | None = None
-        self.parents = ()
-        self.local_grads = ()
+        self._fn = None
         self._id = next(_ids)
+        self._a = None
+        self._b = None
+        self._n = ()
         if MODES.anomaly and not math.isfinite(self.data):
             raise AnomalyError(f"leaf {label or '#' + str(self._id)} has non-finite value {self.data!r}")
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this node, in order; () for a leaf."""
+        a = self._a
+        if a is None:
+            return self._n
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    @property
+    def local_grads(self) -> tuple[Any, ...]:
+        """∂self/∂parent for each parent, same order as :attr:`parents`."""
+        a = self._a
+        if a is None:
+            return self._dn if self._n else ()
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     # ------------------------------------------------------------ recording --
     @staticmethod
     def apply(op: Op, *inputs: Operand) -> Value:
-        """Apply ``op`` to ``inputs`` (Values or numbers) and record the node."""
+        """Apply any table ``op`` to ``inputs`` (Values or numbers) and record the node."""
         nodes = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
+        if op.arity == 1:
+            return _record1(op, nodes[0])
+        if op.arity == 2:
+            return _record2(op, nodes[0], nodes[1])
         return _record(op, nodes, tuple(n.data for n in nodes))
 
     # -------------------------------------------------------------- reading --
@@ -115,32 +162,32 @@ class Value:
 
     # -------------------------------------------------------------- algebra --
     def __add__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _constant(other)
         return _record2(ops.ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return _record2(ops.ADD, Value(other), self)
+        return _record2(ops.ADD, _constant(other), self)
 
     def __sub__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _constant(other)
         return _record2(ops.SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _record2(ops.SUB, Value(other), self)
+        return _record2(ops.SUB, _constant(other), self)
 
     def __mul__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _constant(other)
         return _record2(ops.MUL, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _record2(ops.MUL, Value(other), self)
+        return _record2(ops.MUL, _constant(other), self)
 
     def __truediv__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _constant(other)
         return _record2(ops.DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _record2(ops.DIV, Value(other), self)
+        return _record2(ops.DIV, _constant(other), self)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -151,7 +198,7 @@ class Value:
         return _record1(ops.pow_const(other), self)
 
     def __rpow__(self, other: Operand) -> Value:
-        return _record2(ops.POW, Value(other), self)
+        return _record2(ops.POW, _constant(other), self)
 
     def __neg__(self) -> Value:
         return _record1(ops.NEG, self)
@@ -210,53 +257,83 @@ def _domain_error(op: Op, nodes: Sequence[Value], error: Exception) -> DomainErr
     return DomainError(f"{op.name} ({op.symbol}): {reason} (operands: {operands})")
 
 
-def _finish(op: Op, nodes: tuple[Value, ...], data: Any, local: tuple[Any, ...]) -> Value:
+def _record1(op: Op, a: Value) -> Value:
+    """Apply a unary op and record the node (one GC-tracked object)."""
+    x = a.data
+    try:
+        data = op.forward(x)
+        (da,) = op.derivatives(data, x)
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        raise _domain_error(op, (a,), error) from None
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
     node._id = next(_ids)
+    node._b = None
+    node._n = ()
     if MODES.record:
         node._fn = op
-        node.parents = nodes
-        node.local_grads = local
+        node._a = a
+        node._da = da
     else:
-        node._fn = None
-        node.parents = ()
-        node.local_grads = ()
+        node._fn = node._a = None
     if MODES.anomaly:
-        _check(op, nodes, data, local)
+        _check(op, (a,), data, (da,))
     return node
 
 
-def _record1(op: Op, a: Value) -> Value:
-    x = a.data
-    try:
-        data = op.forward(x)
-        local = op.derivatives(data, x)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise _domain_error(op, (a,), error) from None
-    return _finish(op, (a,), data, local)
-
-
 def _record2(op: Op, a: Value, b: Value) -> Value:
+    """Apply a binary op and record the node (one GC-tracked object)."""
     x = a.data
     y = b.data
     try:
         data = op.forward(x, y)
-        local = op.derivatives(data, x, y)
+        da, db = op.derivatives(data, x, y)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise _domain_error(op, (a, b), error) from None
-    return _finish(op, (a, b), data, local)
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._id = next(_ids)
+    node._n = ()
+    if MODES.record:
+        node._fn = op
+        node._a = a
+        node._da = da
+        node._b = b
+        node._db = db
+    else:
+        node._fn = node._a = node._b = None
+    if MODES.anomaly:
+        _check(op, (a, b), data, (da, db))
+    return node
 
 
 def _record(op: Op, nodes: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+    """Apply an n-ary op (sum, dot, logsumexp) and record the node."""
     try:
         data = op.forward(*xs)
         local = op.derivatives(data, *xs)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise _domain_error(op, nodes, error) from None
-    return _finish(op, nodes, data, tuple(local))
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._id = next(_ids)
+    node._a = node._b = None
+    if MODES.record:
+        node._fn = op
+        node._n = nodes
+        node._dn = local
+    else:
+        node._fn = None
+        node._n = ()
+    if MODES.anomaly:
+        _check(op, nodes, data, local)
+    return node
 
 
 def _nodes(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
@@ -273,13 +350,23 @@ def vsum(xs: Iterable[Operand]) -> Value:
 
 
 def dot(ws: Iterable[Operand], xs: Iterable[Operand]) -> Value:
-    """Σwᵢxᵢ as one node with parents w₁…wₙ, x₁…xₙ (a neuron's weighted input)."""
+    """Σwᵢxᵢ as one node (a neuron's weighted input); ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ.
+
+    Parents are w₁…wₙ, x₁…xₙ. When every xᵢ is a plain number (a network's
+    input), the xᵢ are constants of the node, not parents: parents are w₁…wₙ.
+    """
     w_nodes = _nodes(ws, "dot")
-    x_nodes = _nodes(xs, "dot")
-    if len(w_nodes) != len(x_nodes):
-        raise ValueError(f"dot needs operands of equal length, got {len(w_nodes)} weights and {len(x_nodes)} inputs")
-    nodes = w_nodes + x_nodes
-    return _record(ops.DOT, nodes, tuple(n.data for n in nodes))
+    xs = tuple(xs)
+    if len(w_nodes) != len(xs):
+        raise ValueError(f"dot needs operands of equal length, got {len(w_nodes)} weights and {len(xs)} inputs")
+    if any(isinstance(x, Value) for x in xs):
+        nodes = w_nodes + _nodes(xs, "dot")
+        return _record(ops.DOT, nodes, tuple(n.data for n in nodes))
+    inputs = tuple(w.data for w in w_nodes) + tuple(_as_float(x, "dot input") for x in xs)
+    node = _record(ops.DOT, w_nodes, inputs)
+    if node._n:
+        node._dn = node._dn[: len(w_nodes)]
+    return node
 
 
 def logsumexp(xs: Iterable[Operand]) -> Value:
