@@ -109,12 +109,15 @@ class Step:
     parent_index: int
 
     def __str__(self) -> str:
-        name = self.parent.label or f"#{self.parent.id}"
-        at = self.node.label or f"#{self.node.id}"
+        """``[op] node → parent:  upstream × local = contribution``."""
         return (
-            f"∂/∂{name} += ∂/∂{at} × ∂{at}/∂{name} = {self.upstream:.6g} × {self.local:.6g}"
-            f" = {self.contribution:.6g}  (via {self.node.op!r})"
+            f"[{self.node.op}] {_name(self.node)} → {_name(self.parent)}:  "
+            f"{self.upstream:.6g} × {self.local:.6g} = {self.contribution:.6g}"
         )
+
+
+def _name(node: Value) -> str:
+    return node.label or f"#{node.id}"
 
 
 def _steps(order: list[Value]) -> list[Step]:

@@ -171,7 +171,7 @@ def pow_const(n: float | int) -> Op:
     if op is None:
         exponent = float(n)
         op = PowConst(
-            "pow_const", f"**{n}", 1,
+            "pow_const", f"**{n:g}" if isinstance(n, float) else f"**{n}", 1,
             lambda a: _pow_forward(a, exponent),
             lambda out, a: (_pow_base_derivative(a, exponent),),
             f"∂(a^{n})/∂a = {n}·a^{exponent - 1:g}",

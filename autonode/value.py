@@ -254,7 +254,8 @@ def _domain_error(op: Op, nodes: Sequence[Value], error: Exception) -> DomainErr
     values = [n.data for n in nodes]
     reason = op.domain(*values) or str(error)
     operands = ", ".join(_describe(n) for n in nodes)
-    return DomainError(f"{op.name} ({op.symbol}): {reason} (operands: {operands})")
+    name = op.name if op.symbol == op.name else f"{op.name} ({op.symbol})"
+    return DomainError(f"{name}: {reason} (operands: {operands})")
 
 
 def _record1(op: Op, a: Value) -> Value:

@@ -1,0 +1,71 @@
+"""``autonode grad "EXPR" --at a=2,b=-3``: value, gradients and chain-rule steps of an expression."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "grad",
+        help="differentiate an expression and print each chain-rule step",
+        description="Parse EXPR (numbers, names, + - * / **, parentheses, exp log tanh sigmoid relu), "
+        "run backward and print the value, each input's gradient and the chain-rule steps.",
+    )
+    parser.add_argument("expr", help='e.g. "tanh(a*b + b**2)"')
+    parser.add_argument("--at", default="", help="variable values, e.g. a=2,b=-3")
+    parser.add_argument("--svg", type=Path, help="also draw the graph (data and grad on every node) to this SVG file")
+    parser.add_argument("--steps", type=Path, help="also write the backward pass as SVG frames + an HTML page here")
+    parser.add_argument("--quiet-steps", action="store_true", help="do not print the chain-rule steps")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from autonode import AutonodeError, backward_steps
+    from autonode.parse import parse_assignments, parse_expression, variable_names
+
+    try:
+        values = parse_assignments(args.at)
+        missing = [name for name in variable_names(args.expr) if name not in values]
+        if missing:
+            print(f"error: no value given for {', '.join(missing)} (use --at {missing[0]}=...)", file=sys.stderr)
+            return 2
+        root, leaves = parse_expression(args.expr, values)
+        root.label = root.label or "out"
+        steps = backward_steps(root)
+    except AutonodeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    print(f"{args.expr} = {root.data:.10g}")
+    for name, leaf in leaves.items():
+        if name in args.expr:
+            print(f"  ∂out/∂{name} = {leaf.grad:.10g}")
+    if not args.quiet_steps:
+        print(f"chain-rule steps ({len(steps)}), output to inputs — [op] node → input:  ∂out/∂node × ∂node/∂input = added to ∂out/∂input")
+        for number, step in enumerate(steps, 1):
+            print(f"  {number:>3}. {step}")
+    return _draw(root, args)
+
+
+def _draw(root: object, args: argparse.Namespace) -> int:
+    if args.svg is None and args.steps is None:
+        return 0
+    try:
+        import viz
+    except ImportError as error:  # pragma: no cover - viz ships with the package
+        print(f"error: drawing needs the viz package: {error}", file=sys.stderr)
+        return 1
+    try:
+        if args.svg is not None:
+            renderer = viz.render_svg(viz.draw_graph(root, show_local_grads=True), args.svg)
+            print(f"graph written to {args.svg} (renderer: {renderer})")
+        if args.steps is not None:
+            frames = viz.write_backward_steps(root, args.steps)
+            print(f"{len(frames)} backward-step frames written to {args.steps}")
+    except Exception as error:  # a renderer failure is reported, not a traceback
+        print(f"error: could not draw: {error}", file=sys.stderr)
+        return 1
+    return 0
