@@ -1,45 +1,55 @@
 """Graph algorithms, all iterative: topological order, nodes/edges, backprop.
 
-Order is deterministic: nodes come in creation order (a parent is always
-created before its children), so the same expression always gives the same
-node order, the same chain-rule steps and the same drawing.
+Order is deterministic: a depth-first post-order over each node's parents in
+their recorded order, so the same expression always gives the same node
+order, the same chain-rule steps and the same drawing.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from operator import attrgetter
+from typing import Any
 
 from autonode.errors import AnomalyError
 from autonode.modes import MODES
 from autonode.value import Value, _describe
 
-_by_id = attrgetter("_id")
+_FINISH = object()  # stack marker: the node below it has had all its parents ordered
 
 
 def _reachable(root: Value, with_leaves: bool) -> list[Value]:
-    """Nodes ``root`` depends on (itself included), in creation order; leaves only if asked."""
-    seen = {root}
-    stack = [root]
-    pop, push, mark = stack.pop, stack.append, seen.add
+    """Nodes ``root`` depends on (itself included), parents first; leaves only if asked.
+
+    Iterative depth-first post-order over ``parents`` in their order, so the
+    result is deterministic and no recursion limit applies.
+    """
+    order: list[Value] = []
+    done: set[Value] = set()
+    stack: list[Any] = [root]
+    pop, push, finish, mark = stack.pop, stack.append, order.append, done.add
     while stack:
         node = pop()
+        if node is _FINISH:
+            finish(pop())
+            continue
+        if node in done:
+            continue
+        mark(node)
+        push(node)
+        push(_FINISH)
+        b = node._b
+        if b is not None and b not in done and (with_leaves or b._fn is not None):
+            push(b)
         a = node._a
-        if a is not None:  # unary or binary: parents inline
-            if a not in seen and (with_leaves or a._fn is not None):
-                mark(a)
+        if a is not None:
+            if a not in done and (with_leaves or a._fn is not None):
                 push(a)
-            b = node._b
-            if b is not None and b not in seen and (with_leaves or b._fn is not None):
-                mark(b)
-                push(b)
-        else:
-            for parent in node._n:  # n-ary (empty for a leaf)
-                if parent not in seen and (with_leaves or parent._fn is not None):
-                    mark(parent)
+        elif node._fn is not None:  # n-ary: parents tuple in _da
+            for parent in reversed(node._da):
+                if parent not in done and (with_leaves or parent._fn is not None):
                     push(parent)
-    return sorted(seen, key=_by_id)
+    return order
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -81,9 +91,9 @@ def backpropagate(root: Value, gradient: float = 1.0) -> None:
             b = node._b
             if b is not None:
                 b.grad += node._db * g
-        elif node._n:
+        elif node._fn is not None:  # n-ary: parents in _da, derivatives in _db
             g = node.grad
-            for parent, local in zip(node._n, node._dn):
+            for parent, local in zip(node._da, node._db):
                 parent.grad += local * g
 
 
@@ -117,7 +127,7 @@ class Step:
 
 
 def _name(node: Value) -> str:
-    return node.label or f"#{node.id}"
+    return node.label or f"({node.op or 'leaf'} {node.data:.4g})"
 
 
 def _steps(order: list[Value]) -> list[Step]:

@@ -19,8 +19,8 @@ right-associative)::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from autonode.errors import ExpressionError
 from autonode.value import Value
@@ -84,7 +84,8 @@ class _Parser:
 
     def error(self, message: str, token: Token) -> ExpressionError:
         shown = repr(token.text) if token.kind != "end" else "the end of the expression"
-        return ExpressionError(f"{message}, found {shown} at position {token.position}{_pointer(self.text, token.position)}")
+        where = _pointer(self.text, token.position)
+        return ExpressionError(f"{message}, found {shown} at position {token.position}{where}")
 
     @property
     def current(self) -> Token:

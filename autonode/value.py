@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from itertools import count
 from typing import Any, Union
 
 from autonode import ops
@@ -25,17 +24,14 @@ from autonode.ops import Op
 
 Operand = Union["Value", float, int]
 
-_ids = count()
 _new = object.__new__
 
 
 def _as_float(data: Any, what: str = "Value data") -> float:
     """``data`` as a float, or TypeError naming it."""
-    if isinstance(data, float):
+    if type(data) is float:
         return data
-    if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        return float(data)
-    if isinstance(data, bool):
+    if isinstance(data, numbers.Real):  # int, bool, numpy real scalars, Fraction, ...
         return float(data)
     shape = getattr(data, "shape", None)
     detail = f" of shape {shape}" if shape not in (None, ()) else ""
@@ -51,54 +47,49 @@ def _constant(x: Any) -> Value:
     node.grad = 0.0
     node.label = ""
     node._fn = node._a = node._b = None
-    node._id = next(_ids)
-    node._n = ()
     if MODES.anomaly and not math.isfinite(x):
         raise AnomalyError(f"constant has non-finite value {x!r}")
     return node
 
 
 def _describe(node: Value) -> str:
-    return f"{node.label or 'node #' + str(node._id)}={node.data!r}"
+    name = node.label or ("value" if node._fn is None else f"({node.op} node)")
+    return f"{name}={node.data!r}"
 
 
 class Value:
     """A scalar node: ``Value(2.0, label="a")``; arithmetic builds the graph."""
 
-    # Up to two parents and their local derivatives live inline (_a, _da, _b, _db), so
-    # a node is one GC-tracked object; n-ary nodes (sum, dot, logsumexp) use _n, _dn.
-    __slots__ = ("data", "grad", "label", "_fn", "_id", "_a", "_b", "_da", "_db", "_n", "_dn", "__weakref__")
+    # A node is one GC-tracked object of 8 slots. Up to two parents and their local
+    # derivatives live inline (_a, _da, _b, _db); an n-ary node (sum, dot, logsumexp)
+    # has _a = _b = None and keeps its parents tuple in _da, its derivatives in _db.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_da", "_db", "__weakref__")
 
     data: float
     grad: float
     label: str
     _fn: Op | None
-    _id: int
     _a: Value | None
     _b: Value | None
     _da: Any
     _db: Any
-    _n: tuple[Value, ...]
-    _dn: tuple[Any, ...]
 
-    def __init__(self, data: Any, label: str = "", _children: Iterable[Value] = (), _op: str = "") -> None:
+    def __init__(self, data: Any, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
         self._fn = None
-        self._id = next(_ids)
         self._a = None
         self._b = None
-        self._n = ()
         if MODES.anomaly and not math.isfinite(self.data):
-            raise AnomalyError(f"leaf {label or '#' + str(self._id)} has non-finite value {self.data!r}")
+            raise AnomalyError(f"leaf {label or 'value'} has non-finite value {self.data!r}")
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs of the op that made this node, in order; () for a leaf."""
         a = self._a
         if a is None:
-            return self._n
+            return self._da if self._fn is not None else ()
         b = self._b
         return (a,) if b is None else (a, b)
 
@@ -107,7 +98,7 @@ class Value:
         """∂self/∂parent for each parent, same order as :attr:`parents`."""
         a = self._a
         if a is None:
-            return self._dn if self._n else ()
+            return self._db if self._fn is not None else ()
         return (self._da,) if self._b is None else (self._da, self._db)
 
     # ------------------------------------------------------------ recording --
@@ -146,11 +137,6 @@ class Value:
     def _op(self) -> str:
         """micrograd's name for the op symbol."""
         return self.op
-
-    @property
-    def id(self) -> int:
-        """Creation number: parents always have smaller ids than their children."""
-        return self._id
 
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
@@ -270,9 +256,7 @@ def _record1(op: Op, a: Value) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._id = next(_ids)
     node._b = None
-    node._n = ()
     if MODES.record:
         node._fn = op
         node._a = a
@@ -297,8 +281,6 @@ def _record2(op: Op, a: Value, b: Value) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._id = next(_ids)
-    node._n = ()
     if MODES.record:
         node._fn = op
         node._a = a
@@ -323,15 +305,13 @@ def _record(op: Op, nodes: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._id = next(_ids)
     node._a = node._b = None
     if MODES.record:
         node._fn = op
-        node._n = nodes
-        node._dn = local
+        node._da = nodes
+        node._db = local
     else:
         node._fn = None
-        node._n = ()
     if MODES.anomaly:
         _check(op, nodes, data, local)
     return node
@@ -365,8 +345,8 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand]) -> Value:
         return _record(ops.DOT, nodes, tuple(n.data for n in nodes))
     inputs = tuple(w.data for w in w_nodes) + tuple(_as_float(x, "dot input") for x in xs)
     node = _record(ops.DOT, w_nodes, inputs)
-    if node._n:
-        node._dn = node._dn[: len(w_nodes)]
+    if node._fn is not None:
+        node._db = node._db[: len(w_nodes)]
     return node
 
 
