@@ -105,6 +105,9 @@ class Value:
     @staticmethod
     def apply(op: Op, *inputs: Operand) -> Value:
         """Apply any table ``op`` to ``inputs`` (Values or numbers) and record the node."""
+        if not ops.arity_ok(op, inputs):
+            takes = "an even number (w₁…wₙ, x₁…xₙ)" if op is ops.DOT else (op.arity or "one or more")
+            raise TypeError(f"{op.name} takes {takes} operands, got {len(inputs)}")
         nodes = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
         if op.arity == 1:
             return _record1(op, nodes[0])

@@ -44,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
         if name in args.expr:
             print(f"  ∂out/∂{name} = {leaf.grad:.10g}")
     if not args.quiet_steps:
-        print(f"chain-rule steps ({len(steps)}), output to inputs — [op] node → input:  ∂out/∂node × ∂node/∂input = added to ∂out/∂input")
+        print(
+            f"chain-rule steps ({len(steps)}), output to inputs — "
+            "[op] node → input:  ∂out/∂node × ∂node/∂input = added to ∂out/∂input"
+        )
         for number, step in enumerate(steps, 1):
             print(f"  {number:>3}. {step}")
     return _draw(root, args)

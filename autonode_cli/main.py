@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 SUBCOMMANDS = ["demo", "grad", "walkthrough", "train", "compare", "draw", "bench"]
 
