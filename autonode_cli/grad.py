@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autonode import Value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     return _draw(root, args)
 
 
-def _draw(root: object, args: argparse.Namespace) -> int:
+def _draw(root: Value, args: argparse.Namespace) -> int:
     if args.svg is None and args.steps is None:
         return 0
     try:
@@ -66,8 +70,9 @@ def _draw(root: object, args: argparse.Namespace) -> int:
             renderer = viz.render_svg(viz.draw_graph(root, show_local_grads=True), args.svg)
             print(f"graph written to {args.svg} (renderer: {renderer})")
         if args.steps is not None:
-            frames = viz.write_backward_steps(root, args.steps)
-            print(f"{len(frames)} backward-step frames written to {args.steps}")
+            written = viz.write_backward_steps(root, args.steps)
+            frames = [path for path in written if path.suffix == ".svg"]
+            print(f"{len(frames)} backward-step frames and {written[-1].name} written to {args.steps}")
     except Exception as error:  # a renderer failure is reported, not a traceback
         print(f"error: could not draw: {error}", file=sys.stderr)
         return 1

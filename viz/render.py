@@ -1,0 +1,167 @@
+"""DOT → SVG: find a Graphviz renderer and write SVG files atomically.
+
+Renderers, in order of preference:
+
+1. ``dot`` from a system Graphviz, when it is on ``PATH``;
+2. ``graphviz-pure`` — a statically linked port of Graphviz installed by pip
+   (``pip install 'autonode[render]'``). It ships a command, not a Python
+   module, so it is looked up on ``PATH`` and in the scripts directory of the
+   running interpreter (a venv used without activating it still works).
+
+None found: :class:`RendererNotFoundError` says what to install. The DOT text
+comes from the ``graphviz`` package; the renderer only lays it out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import graphviz
+
+INSTALL_HINT = "pip install 'autonode[render]'"
+GraphSource: TypeAlias = Any  # a graphviz.Graph / graphviz.Digraph, or DOT text (graphviz is untyped)
+
+
+class RendererNotFoundError(RuntimeError):
+    """Neither a system ``dot`` nor ``graphviz-pure`` could be found."""
+
+
+class RenderError(RuntimeError):
+    """The renderer ran but failed (bad DOT, crash, timeout); the message carries its stderr."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A usable renderer: its short name (``"dot"`` or ``"graphviz-pure"``) and executable path."""
+
+    name: str
+    executable: str
+
+
+def _script_dirs() -> list[str]:
+    """Directories pip puts console scripts in, for this interpreter (venv, user scheme)."""
+    dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    for scheme in (f"{os.name}_user", "osx_framework_user"):
+        try:
+            dirs.append(sysconfig.get_path("scripts", scheme))
+        except KeyError:
+            continue
+    seen: list[str] = []
+    for d in dirs:
+        if d and d not in seen:
+            seen.append(d)
+    return seen
+
+
+def find_system_dot() -> Renderer | None:
+    """The system Graphviz ``dot`` on PATH, or None."""
+    path = shutil.which("dot")
+    return Renderer("dot", path) if path else None
+
+
+def find_graphviz_pure() -> Renderer | None:
+    """The ``graphviz-pure`` command (PATH, then this interpreter's script directories), or None."""
+    path = shutil.which("graphviz-pure")
+    if path is None:
+        for directory in _script_dirs():
+            path = shutil.which("graphviz-pure", path=directory)
+            if path:
+                break
+    return Renderer("graphviz-pure", path) if path else None
+
+
+def find_renderer() -> Renderer:
+    """System ``dot`` if present, else ``graphviz-pure``, else :class:`RendererNotFoundError`."""
+    renderer = find_system_dot() or find_graphviz_pure()
+    if renderer is None:
+        raise RendererNotFoundError(
+            "no Graphviz renderer found: neither a system `dot` on PATH nor the `graphviz-pure` command. "
+            f"Install one with `{INSTALL_HINT}` (a statically linked Graphviz, no system packages needed) "
+            "or install Graphviz from your system's package manager."
+        )
+    return renderer
+
+
+def _dot_text(graph: GraphSource) -> str:
+    if isinstance(graph, str):
+        return graph
+    if isinstance(graph, (graphviz.Graph, graphviz.Digraph)):
+        return str(graph.source)
+    raise TypeError(f"render: expected a graphviz.Digraph/Graph or DOT text, got {type(graph).__name__}")
+
+
+def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: float = 300.0) -> tuple[bytes, str]:
+    """Lay out ``graph`` and return ``(svg_bytes, renderer_name)``."""
+    renderer = renderer or find_renderer()
+    source = _dot_text(graph)
+    try:
+        done = subprocess.run(
+            [renderer.executable, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{renderer.name} ({renderer.executable}) timed out after {timeout:g} s") from None
+    except OSError as error:
+        raise RenderError(f"could not run {renderer.name} ({renderer.executable}): {error}") from None
+    if done.returncode != 0 or not done.stdout.lstrip().startswith(b"<"):
+        message = done.stderr.decode("utf-8", "replace").strip() or "no output"
+        raise RenderError(f"{renderer.name} exited with status {done.returncode}: {message}")
+    return done.stdout, renderer.name
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
+
+    Either the complete new file appears or the old one (if any) is left untouched.
+    """
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot write {target}: directory {directory} does not exist")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        os.chmod(tmp_name, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+def render_svg(graph: GraphSource, path: str | os.PathLike[str], renderer: Renderer | None = None) -> str:
+    """Render ``graph`` to an SVG file at ``path`` (atomically); return the renderer's name.
+
+    The name is ``"dot"`` (system Graphviz) or ``"graphviz-pure"``.
+    """
+    svg, name = dot_to_svg(graph, renderer)
+    write_atomic(path, svg)
+    return name
+
+
+class Digraph(graphviz.Digraph):  # type: ignore[misc]
+    """A ``graphviz.Digraph`` whose Jupyter display uses :func:`find_renderer` (works without system dot)."""
+
+    def _repr_image_svg_xml(self) -> str:
+        svg, _ = dot_to_svg(self.source)
+        return svg.decode("utf-8")
