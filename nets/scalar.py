@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autonode import Value, dot, logsumexp, no_grad, vsum
+from autonode import Value, dot, gc_paused, logsumexp, no_grad, vsum
 from autonode.ops import Op
 from nets.activations import SOFTMAX, check_activations, layer_op
 from nets.network_checks import check_batch, check_targets, check_weights
@@ -237,8 +237,9 @@ class MLP(Module):
     def forward(self, x: Any) -> list[Value]:
         """The last layer's h as a list (logits when the output is softmax)."""
         h = _as_inputs(x, self.sizes[0], f"MLP{self.sizes}")
-        for layer in self.layers:
-            h = layer._forward(h)
+        with gc_paused():  # the graph is acyclic: collection passes while building it are pure overhead
+            for layer in self.layers:
+                h = layer._forward(h)
         return h
 
     def __call__(self, x: Any) -> Value | list[Value]:
@@ -300,7 +301,8 @@ class MLP(Module):
         who = f"MLP{self.sizes}.loss_and_gradients"
         rows = check_batch(X, self.sizes[0], who)
         targets = check_targets(Y, len(rows), self.sizes[-1], who)
-        terms = [rule.on_values(self.forward(list(x)), list(y)) for x, y in zip(rows, targets, strict=True)]
+        with gc_paused():
+            terms = [rule.on_values(self.forward(list(x)), list(y)) for x, y in zip(rows, targets, strict=True)]
         return vsum(terms) * (1.0 / len(terms)) if len(terms) > 1 else terms[0]
 
     def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
