@@ -39,15 +39,15 @@ def _reachable(root: Value, with_leaves: bool) -> list[Value]:
         push(node)
         push(_FINISH)
         b = node._b
-        if b is not None and b not in done and (with_leaves or b._fn is not None):
+        if b is not None and (with_leaves or b._fn is not None) and b not in done:
             push(b)
         a = node._a
         if a is not None:
-            if a not in done and (with_leaves or a._fn is not None):
+            if (with_leaves or a._fn is not None) and a not in done:
                 push(a)
         elif node._fn is not None:  # n-ary: parents tuple in _da
             for parent in reversed(node._da):
-                if parent not in done and (with_leaves or parent._fn is not None):
+                if (with_leaves or parent._fn is not None) and parent not in done:
                     push(parent)
     return order
 
@@ -81,7 +81,7 @@ def backpropagate(root: Value, gradient: float = 1.0) -> None:
     """Set every node's grad to ∂root/∂node (leaves accumulate, inner nodes reset)."""
     order = _start(root, gradient)
     if MODES.anomaly:
-        _checked_backward(order)
+        _steps(order)  # the same loop, step by step, raising at the first non-finite gradient
         return
     for node in reversed(order):
         a = node._a
@@ -95,16 +95,6 @@ def backpropagate(root: Value, gradient: float = 1.0) -> None:
             g = node.grad
             for parent, local in zip(node._da, node._db):
                 parent.grad += local * g
-
-
-def _checked_backward(order: list[Value]) -> None:
-    for step in _steps(order):
-        if not math.isfinite(step.parent.grad):
-            raise AnomalyError(
-                f"backward: gradient of {_describe(step.parent)} became {step.parent.grad!r} "
-                f"at the {step.node.op!r} node {_describe(step.node)} "
-                f"(upstream {step.upstream!r} × local {step.local!r})"
-            )
 
 
 @dataclass(frozen=True)
@@ -138,6 +128,11 @@ def _steps(order: list[Value]) -> list[Step]:
             contribution = local * g
             parent.grad += contribution
             steps.append(Step(node, g, local, contribution, parent, index))
+            if MODES.anomaly and not math.isfinite(parent.grad):
+                raise AnomalyError(
+                    f"backward: gradient of {_describe(parent)} became {parent.grad!r} "
+                    f"at the {node.op!r} node {_describe(node)} (upstream {g!r} × local {local!r})"
+                )
     return steps
 
 

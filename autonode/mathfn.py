@@ -54,9 +54,9 @@ def sigmoid(x: Num) -> Num:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)
         return e / (1.0 + e)
-    x = np.asarray(x)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    from scipy.special import expit  # scipy's logistic ufunc: one stable pass (scipy comes with scikit-learn)
+
+    return expit(x)
 
 
 def relu(x: Num) -> Num:
@@ -79,13 +79,6 @@ def power(x: Num, n: Num) -> Num:
         return x**n
     except OverflowError:
         return INF
-
-
-def maximum(xs: Any) -> Any:
-    """max over the first axis of a sequence of floats or arrays."""
-    if xs and type(xs[0]) is float:
-        return max(xs)
-    return np.max(np.asarray(xs), axis=0)
 
 
 def is_finite(x: Any) -> bool:

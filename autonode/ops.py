@@ -27,7 +27,7 @@ from autonode import mathfn
 Rule = Callable[..., Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Op:
     """A primitive: its name, display symbol, arity (None: n-ary) and rules."""
 
@@ -113,8 +113,15 @@ def _dot_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
 
 
 def _logsumexp_forward(*xs: Any) -> Any:
-    m = mathfn.maximum(xs)
-    return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
+    """m + ln Σ e^(xᵢ - m) with m = max xᵢ (no overflow); arrays are reduced in one pass."""
+    if type(xs[0]) is float:
+        m = max(xs)
+        return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
+    import numpy as np
+
+    stacked = np.stack(np.broadcast_arrays(*xs))
+    m = stacked.max(axis=0)
+    return m + np.log(np.exp(stacked - m).sum(axis=0))
 
 
 def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:

@@ -25,6 +25,9 @@ from autonode.ops import Op
 Operand = Union["Value", float, int]
 
 _new = object.__new__
+# The table's ops bound once (module-level names are found faster on the hot path).
+_ADD, _SUB, _MUL, _DIV, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW
+_NEG, _EXP, _LOG, _TANH, _SIGMOID, _RELU = ops.NEG, ops.EXP, ops.LOG, ops.TANH, ops.SIGMOID, ops.RELU
 
 
 def _as_float(data: Any, what: str = "Value data") -> float:
@@ -152,68 +155,68 @@ class Value:
     # -------------------------------------------------------------- algebra --
     def __add__(self, other: Operand) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return _record2(ops.ADD, self, other)
+        return _record2(_ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return _record2(ops.ADD, _constant(other), self)
+        return _record2(_ADD, _constant(other), self)
 
     def __sub__(self, other: Operand) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return _record2(ops.SUB, self, other)
+        return _record2(_SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _record2(ops.SUB, _constant(other), self)
+        return _record2(_SUB, _constant(other), self)
 
     def __mul__(self, other: Operand) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return _record2(ops.MUL, self, other)
+        return _record2(_MUL, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _record2(ops.MUL, _constant(other), self)
+        return _record2(_MUL, _constant(other), self)
 
     def __truediv__(self, other: Operand) -> Value:
         other = other if isinstance(other, Value) else _constant(other)
-        return _record2(ops.DIV, self, other)
+        return _record2(_DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _record2(ops.DIV, _constant(other), self)
+        return _record2(_DIV, _constant(other), self)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _record2(ops.POW, self, other)
+            return _record2(_POW, self, other)
         if not isinstance(other, (int, float)) or isinstance(other, bool):
             _as_float(other, "exponent")
             other = float(other)
         return _record1(ops.pow_const(other), self)
 
     def __rpow__(self, other: Operand) -> Value:
-        return _record2(ops.POW, _constant(other), self)
+        return _record2(_POW, _constant(other), self)
 
     def __neg__(self) -> Value:
-        return _record1(ops.NEG, self)
+        return _record1(_NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def exp(self) -> Value:
         """e^x."""
-        return _record1(ops.EXP, self)
+        return _record1(_EXP, self)
 
     def log(self) -> Value:
         """ln x, x > 0."""
-        return _record1(ops.LOG, self)
+        return _record1(_LOG, self)
 
     def tanh(self) -> Value:
         """tanh x."""
-        return _record1(ops.TANH, self)
+        return _record1(_TANH, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x)."""
-        return _record1(ops.SIGMOID, self)
+        return _record1(_SIGMOID, self)
 
     def relu(self) -> Value:
         """max(0, x)."""
-        return _record1(ops.RELU, self)
+        return _record1(_RELU, self)
 
     def backward(self, gradient: float = 1.0) -> None:
         """Run the chain rule from this node: every node's ``grad`` becomes ∂self/∂node.

@@ -1,0 +1,173 @@
+"""The vectorised engine: a whole batch X of shape (m, n) through the network with numpy.
+
+Forward, for every layer l (rows are samples, so Wx becomes h Wᵀ)::
+
+    z[l+1] = h[l] W[l]ᵀ + b[l];   h[l+1] = f(z[l+1])
+
+Backward, the seed tutorial's equations, batched::
+
+    δ[L]   = ∂J/∂h[L] ⊙ f'(z[L])
+    δ[l]   = (δ[l+1] W[l]) ⊙ f'(z[l])          ((W[l])ᵀ δ[l+1] per sample)
+    ∂J/∂W[l] = δ[l+1]ᵀ h[l]  (summed over the batch),  ∂J/∂b[l] = Σ_rows δ[l+1]
+
+f and f' are the op table's forward and derivative rules; ∂J/∂h is the loss's
+gradient (the 1/m of the batch mean included). float64 by default, float32 on request.
+
+All parameters live in one flat array (``W[l]`` and ``b[l]`` are views into it)
+and each backward pass writes the gradients into one fresh flat array, so an
+optimizer updates everything with a handful of numpy calls
+(:meth:`VectorMLP.flat_parameters`, :meth:`VectorMLP.loss_and_flat_gradient`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autonode.ops import Op, activation_derivative
+from nets.activations import check_activations, layer_op, output_from_last
+from nets.init import check_sizes, initialise
+from nets.losses import get_loss
+from nets.network_checks import check_batch, check_targets, check_weights
+from nets.types import Array, Weights
+
+DEFAULT_INIT = "he"
+
+
+def _views(flat: Array, sizes: list[int]) -> tuple[list[Array], list[Array]]:
+    """W[l] (sizes[l+1], sizes[l]) and b[l] (sizes[l+1],) as consecutive views of ``flat``."""
+    Ws, bs, start = [], [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        Ws.append(flat[start:start + n_out * n_in].reshape(n_out, n_in))
+        start += n_out * n_in
+        bs.append(flat[start:start + n_out])
+        start += n_out
+    return Ws, bs
+
+
+class VectorMLP:
+    """A multilayer perceptron on numpy arrays: ``VectorMLP([64, 30, 10], ["sigmoid", "sigmoid"])``."""
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activations: str | Sequence[str] = "sigmoid",
+        *,
+        weights: Weights | None = None,
+        init: str = DEFAULT_INIT,
+        rng: np.random.Generator | int | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.sizes: list[int] = check_sizes(sizes)
+        self.activations: list[str] = check_activations(activations, len(self.sizes) - 1)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ValueError(f"VectorMLP: dtype must be float64 or float32, got {self.dtype}")
+        self._ops: list[Op] = [layer_op(a) for a in self.activations]
+        if weights is None:
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            weights = initialise(init, self.sizes, generator)
+        n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True))
+        self._flat: Array = np.zeros(n_params, dtype=self.dtype)
+        self.W, self.b = _views(self._flat, self.sizes)
+        self.set_weights(weights)
+        self.z: list[Array] = []
+        self.h: list[Array] = []
+
+    # --------------------------------------------------------- weights --
+    def get_weights(self) -> Weights:
+        """A copy of ``[(W[0], b[0]), ...]`` as float64."""
+        return [(W.astype(np.float64), b.astype(np.float64)) for W, b in zip(self.W, self.b, strict=True)]
+
+    def set_weights(self, weights: Weights) -> None:
+        """Replace every W[l], b[l] (shapes and finiteness checked, values copied)."""
+        check_weights(weights, self.sizes, "VectorMLP.set_weights")
+        for k, (W, b) in enumerate(weights):
+            self.W[k][...] = W
+            self.b[k][...] = b
+
+    def parameter_arrays(self) -> list[Array]:
+        """The live arrays ``[W[0], b[0], W[1], b[1], ...]`` (views of the flat parameters)."""
+        return [a for pair in zip(self.W, self.b, strict=True) for a in pair]
+
+    def flat_parameters(self) -> Array:
+        """Every parameter in one live array, in the order W[0], b[0], W[1], b[1], ..."""
+        return self._flat
+
+    # ------------------------------------------------------- forward --
+    def forward(self, X: Any, *, trusted: bool = False) -> Array:
+        """The last layer's h for batch X; stores z[l] and h[l] (h[0] = X, z[0] unused) for backward.
+
+        ``trusted=True`` skips the shape and finiteness checks (the trainer checks its data once).
+        """
+        if trusted and isinstance(X, np.ndarray) and X.dtype == self.dtype:
+            h = X
+        else:
+            h = check_batch(X, self.sizes[0], "VectorMLP.forward", self.dtype)
+        self.z, self.h = [h], [h]
+        for W, b, op in zip(self.W, self.b, self._ops, strict=True):
+            z = h @ W.T + b
+            h = op.forward(z)
+            self.z.append(z)
+            self.h.append(h)
+        return h
+
+    def predict_output(self, X: Array) -> Array:
+        """The network's output for X: the last h, or softmax of the logits for a ``softmax`` output."""
+        out: Array = output_from_last(self.activations[-1], self.forward(X))
+        return out
+
+    # ------------------------------------------------------ backward --
+    def backward_flat(self, dJ_dh: Array) -> Array:
+        """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`)."""
+        if not self.h:
+            raise RuntimeError("VectorMLP.backward: call forward first")
+        grad = np.empty_like(self._flat)
+        dW, db = _views(grad, self.sizes)
+        L = len(self.W)
+        delta = dJ_dh * activation_derivative(self._ops[L - 1], self.z[L], self.h[L])
+        for k in range(L - 1, -1, -1):  # k is the seed's l
+            np.matmul(delta.T, self.h[k], out=dW[k])
+            np.sum(delta, axis=0, out=db[k])
+            if k > 0:
+                delta = (delta @ self.W[k]) * activation_derivative(self._ops[k - 1], self.z[k], self.h[k])
+        return grad
+
+    def backward(self, dJ_dh: Array) -> Weights:
+        """Gradients ``[(∂J/∂W[l], ∂J/∂b[l]), ...]`` from ∂J/∂h[L] of the last forward pass."""
+        dW, db = _views(self.backward_flat(dJ_dh), self.sizes)
+        return list(zip(dW, db, strict=True))
+
+    def loss_and_flat_gradient(self, X: Array, Y: Array, loss: str, *, trusted: bool = False) -> tuple[float, Array]:
+        """Mean loss over the batch and its gradient as one flat array (``trusted``: see :meth:`forward`)."""
+        criterion = get_loss(loss)
+        H = self.forward(X, trusted=trusted)
+        if trusted and isinstance(Y, np.ndarray) and Y.dtype == self.dtype and Y.shape == H.shape:
+            T = Y
+        else:
+            T = check_targets(Y, H.shape[0], self.sizes[-1], "VectorMLP.loss_and_gradients", self.dtype)
+        value, dJ_dh = criterion.value_and_gradient(H, T)
+        return value, self.backward_flat(dJ_dh)
+
+    def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
+        """Mean loss over the batch and its gradient in the weights format."""
+        value, grad = self.loss_and_flat_gradient(X, Y, loss)
+        dW, db = _views(grad, self.sizes)
+        return value, list(zip(dW, db, strict=True))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle support: views and ops (which hold lambdas) are rebuilt on loading."""
+        state = self.__dict__.copy()
+        for key in ("_ops", "W", "b"):
+            del state[key]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ops = [layer_op(a) for a in self.activations]
+        self.W, self.b = _views(self._flat, self.sizes)
+
+    def __repr__(self) -> str:
+        return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"

@@ -1,0 +1,136 @@
+"""micrograd compatibility: code written for micrograd's `Value` runs unchanged on autonode.
+
+The expressions are those micrograd's own test file exercises (its "sanity check"
+and "more ops" cases, written out here), run through autonode and compared with
+PyTorch float64, and — when micrograd is installed — with micrograd's forward values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autonode import Value
+
+
+def sanity_check(value: Callable[[float], Any]) -> tuple[list[Any], Any]:
+    x = value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    return [x], y
+
+
+def more_ops(value: Callable[[float], Any]) -> tuple[list[Any], Any]:
+    a = value(-4.0)
+    b = value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return [a, b], g
+
+
+def division_and_reflected(value: Callable[[float], Any]) -> tuple[list[Any], Any]:
+    a = value(1.5)
+    b = value(-0.5)
+    y = (a / b - 3 / a + (1 - b) * 2) ** 2 + (a - b).relu() * b
+    return [a, b], y
+
+
+EXPRESSIONS = [sanity_check, more_ops, division_and_reflected]
+
+
+def _torch_leaf(x: float) -> Any:
+    torch = pytest.importorskip("torch")
+    return torch.tensor([x], dtype=torch.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS, ids=lambda f: f.__name__)
+def test_matches_pytorch_float64(expression: Callable[..., tuple[list[Any], Any]]) -> None:
+    pytest.importorskip("torch")
+    leaves, out = expression(Value)
+    out.backward()
+    t_leaves, t_out = expression(_torch_leaf)
+    t_out.backward()
+    assert out.data == pytest.approx(t_out.data.item(), rel=1e-12, abs=1e-12)
+    for leaf, t_leaf in zip(leaves, t_leaves):
+        assert leaf.grad == pytest.approx(t_leaf.grad.item(), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS, ids=lambda f: f.__name__)
+def test_forward_values_match_micrograd(expression: Callable[..., tuple[list[Any], Any]]) -> None:
+    engine = pytest.importorskip("micrograd.engine")
+    _, out = expression(Value)
+    _, reference = expression(engine.Value)
+    assert out.data == pytest.approx(reference.data, rel=1e-15)
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS, ids=lambda f: f.__name__)
+def test_first_backward_matches_micrograd(expression: Callable[..., tuple[list[Any], Any]]) -> None:
+    engine = pytest.importorskip("micrograd.engine")
+    leaves, out = expression(Value)
+    out.backward()
+    reference_leaves, reference = expression(engine.Value)
+    reference.backward()
+    assert [v.grad for v in leaves] == pytest.approx([v.grad for v in reference_leaves], rel=1e-12)
+
+
+def test_sanity_check_hand_values() -> None:
+    """x = -4: z = 3x + 2 = -10, q = relu(z) + zx = 40, h = z² = 100, y = h + q + qx = -20."""
+    (x,), y = sanity_check(Value)
+    y.backward()
+    assert y.data == -20.0
+    # dy/dx = dh/dx + (1 + x) dq/dx + q with dz/dx = 3, dq/dx = 3x + z (relu(z) = 0), dh/dx = 2z·3
+    assert x.grad == 2 * -10.0 * 3 + (1 - 4.0) * (3 * -4.0 - 10.0) + 40.0
+
+
+def test_micrograd_style_neuron_and_zero_grad() -> None:
+    """micrograd's nn idiom: sum((wi*xi ...), b), relu, and `p.grad = 0` between steps."""
+    ws = [Value(0.5), Value(-0.25), Value(1.0)]
+    b = Value(0)
+    xs = [1.0, 2.0, 3.0]
+    for _ in range(2):
+        for p in ws + [b]:
+            p.grad = 0
+        act = sum((wi * xi for wi, xi in zip(ws, xs)), b).relu()
+        loss = (act - 1.0) ** 2
+        loss.backward()
+    assert act.data == 3.0
+    assert [w.grad for w in ws] == [4.0 * x for x in xs]  # 2(act - 1) · xᵢ
+    assert b.grad == 4.0
+
+
+def test_drawing_notebook_trace_works() -> None:
+    """The trace used by micrograd's drawing notebook: walk `_prev`, read `_op`, `data`, `grad`."""
+
+    def trace(root: Any) -> tuple[set[Any], set[tuple[Any, Any]]]:
+        nodes: set[Any] = set()
+        edges: set[tuple[Any, Any]] = set()
+
+        def build(v: Any) -> None:
+            if v not in nodes:
+                nodes.add(v)
+                for child in v._prev:
+                    edges.add((child, v))
+                    build(child)
+
+        build(root)
+        return nodes, edges
+
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    d = c + a
+    nodes, edges = trace(d)
+    assert nodes == {a, b, c, d}
+    assert edges == {(a, c), (b, c), (c, d), (a, d)}
+    assert sorted(n._op for n in nodes) == ["", "", "*", "+"]

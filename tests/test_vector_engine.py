@@ -1,0 +1,163 @@
+"""The vectorised engine on its own: gradients vs central differences, dtypes, errors, training, data, recipes."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from nets.datasets import load, one_hot
+from nets.looped import LoopedMLP
+from nets.recipes import get_recipe
+from nets.train import accuracy, train
+from nets.vector import VectorMLP
+
+
+@pytest.mark.parametrize("activations", [["sigmoid", "sigmoid"], ["tanh", "identity"], ["relu", "softmax"]])
+def test_gradients_match_central_differences(activations: list[str]) -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(0, 2, 6)]
+    loss = "softmax_cross_entropy" if activations[-1] == "softmax" else "mse"
+    net = VectorMLP([3, 4, 2], activations, init="xavier", rng=1)
+    _, grads = net.loss_and_gradients(X, Y, loss)
+    weights = net.get_weights()
+    eps = 1e-6
+    for k, (W, b) in enumerate(weights):
+        for array, grad in ((W, grads[k][0]), (b, grads[k][1])):
+            for idx in np.ndindex(*array.shape):
+                saved = array[idx]
+                array[idx] = saved + eps
+                net.set_weights(weights)
+                up = net.loss_and_gradients(X, Y, loss)[0]
+                array[idx] = saved - eps
+                net.set_weights(weights)
+                down = net.loss_and_gradients(X, Y, loss)[0]
+                array[idx] = saved
+                assert grad[idx] == pytest.approx((up - down) / (2 * eps), abs=1e-7)
+
+
+def test_seed_feed_forward_example() -> None:
+    """The tutorial's 3-3-1 example: W¹ rows 0.2/0.4/0.6, b¹ = 0.8, W² = 0.5, b² = 0.2, x = (1.5, 2, 3) → 0.8354."""
+    W1 = np.array([[0.2, 0.2, 0.2], [0.4, 0.4, 0.4], [0.6, 0.6, 0.6]])
+    weights = [(W1, np.full(3, 0.8)), (np.full((1, 3), 0.5), np.array([0.2]))]
+    net = VectorMLP([3, 3, 1], "sigmoid", weights=weights)
+    out = net.forward(np.array([[1.5, 2.0, 3.0]]))
+    assert float(out[0, 0]) == pytest.approx(0.8354, abs=1e-4)  # the seed prints 4 decimals (0.83546 here)
+    np.testing.assert_allclose(net.h[1][0], [0.8909, 0.9677, 0.9909], atol=1e-4)
+    assert LoopedMLP([3, 3, 1], "sigmoid", weights=weights).nested_forward([1.5, 2.0, 3.0])[0] == pytest.approx(
+        float(out[0, 0]), rel=1e-15)
+
+
+def test_float32_on_request() -> None:
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    net64 = VectorMLP([3, 5, 2], "tanh", rng=0)
+    net32 = VectorMLP([3, 5, 2], "tanh", weights=net64.get_weights(), dtype=np.float32)
+    out = net32.predict_output(X)
+    assert out.dtype == np.float32 and net32.loss_and_gradients(X, np.zeros((4, 2)), "mse")[1][0][0].dtype == np.float32
+    np.testing.assert_allclose(out, net64.predict_output(X), rtol=1e-5)
+    with pytest.raises(ValueError, match="float64 or float32"):
+        VectorMLP([3, 2], dtype=np.int32)
+
+
+def test_bad_input_names_the_problem() -> None:
+    net = VectorMLP([3, 2], "sigmoid", rng=0)
+    with pytest.raises(ValueError, match=r"X must have shape \(m, 3\), got \(2, 4\)"):
+        net.forward(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        net.forward(np.array([[0.0, np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="empty"):
+        net.forward(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"Y must have shape \(1, 2\)"):
+        net.loss_and_gradients(np.zeros((1, 3)), np.zeros((1, 3)), "mse")
+    with pytest.raises(ValueError, match=r"W\[0\] must have shape \(2, 3\)"):
+        net.set_weights([(np.zeros((3, 2)), np.zeros(2))])
+    with pytest.raises(ValueError, match=r"activations\[0\]: softmax is allowed on the output layer only"):
+        VectorMLP([3, 2, 2], ["softmax", "sigmoid"])
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        VectorMLP([3, 2], "gelu")
+
+
+def test_pickles() -> None:
+    net = VectorMLP([3, 2], ["tanh"], rng=0)
+    copy = pickle.loads(pickle.dumps(net))
+    X = np.ones((1, 3))
+    np.testing.assert_array_equal(copy.predict_output(X), net.predict_output(X))
+
+
+def test_trainer_history_and_minibatches() -> None:
+    data = load("moons", seed=0, n_samples=200)
+    net = VectorMLP([2, 16, 2], ["tanh", "softmax"], rng=0)
+    history = train(net, data.X_train, data.Y_train, loss="softmax_cross_entropy", optimizer="adam", lr=0.02,
+                    epochs=40, batch_size=16, X_test=data.X_test, Y_test=data.Y_test, progress=False)
+    assert history.epochs == 40 and len(history.accuracy) == 40 and len(history.test_accuracy) == 40
+    assert history.loss[-1] < 0.5 * history.loss[0] and history.test_accuracy[-1] > 0.9
+    with pytest.raises(ValueError, match="batch_size"):
+        train(net, data.X_train, data.Y_train, loss="mse", lr=0.1, batch_size=0)
+    with pytest.raises(ValueError, match="epochs"):
+        train(net, data.X_train, data.Y_train, loss="mse", lr=0.1, epochs=0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_trainer_stops_on_divergence() -> None:
+    net = VectorMLP([1, 1], "identity", weights=[(np.array([[1.0]]), np.array([0.0]))])
+    X, Y = np.array([[1e200]]), np.array([[0.0]])
+    with pytest.raises(FloatingPointError, match="lower the lr"):
+        train(net, X, Y, loss="sse", lr=1.0, epochs=3, progress=False)
+
+
+def test_accuracy_conventions() -> None:
+    assert accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([[0, 1], [0, 1]])) == 0.5
+    assert accuracy(np.array([0.7, 0.2]), np.array([1.0, 0.0])) == 1.0
+    assert accuracy(np.array([-0.3, 0.2]), np.array([-1.0, -1.0])) == 0.5
+
+
+@pytest.mark.parametrize("name", ["digits", "moons", "circles", "xor"])
+def test_datasets(name: str) -> None:
+    data = load(name, seed=1, n_samples=100)
+    rows = 1797 if name == "digits" else 100
+    assert len(data.X_train) + len(data.X_test) == rows and len(data.X_test) == pytest.approx(0.4 * rows, abs=1)
+    assert abs(data.X_train.mean()) < 1e-9 and data.Y_train.shape == (len(data.X_train), data.n_classes)
+    assert data.n_classes == (10 if name == "digits" else 2)
+
+
+def test_dataset_errors() -> None:
+    with pytest.raises(ValueError, match="unknown dataset 'mnist'"):
+        load("mnist")
+    with pytest.raises(ValueError, match=r"labels must lie in 0..1"):
+        one_hot(np.array([0, 2]), 2)
+
+
+def test_modern_recipe_reaches_97_percent_on_digits() -> None:
+    recipe = get_recipe("modern")
+    data = load("digits", seed=0)
+    net = VectorMLP(recipe.sizes(64, 10), recipe.activations, init=recipe.init, rng=0)
+    train(net, data.X_train, data.Y_train, loss=recipe.loss, optimizer=recipe.optimizer, epochs=recipe.epochs,
+          batch_size=recipe.batch_size, track_accuracy=False, progress=False, **recipe.optimizer_options)
+    assert accuracy(net.predict_output(data.X_test), data.Y_test) >= 0.97
+
+
+def test_tutorial_recipe_is_the_seeds() -> None:
+    recipe = get_recipe("tutorial")
+    assert recipe.sizes(64, 10) == [64, 30, 10] and recipe.activations == ["sigmoid", "sigmoid"]
+    assert (recipe.loss, recipe.init, recipe.optimizer, recipe.optimizer_options, recipe.epochs, recipe.batch_size) == (
+        "half_sse", "uniform", "sgd", {"lr": 0.25}, 3000, None)
+
+
+def test_progress_bar_shows_eta_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    data = load("xor", seed=0, n_samples=40)
+    net = VectorMLP([2, 4, 2], ["tanh", "softmax"], rng=0)
+    train(net, data.X_train, data.Y_train, loss="softmax_cross_entropy", optimizer="adam", lr=0.01, epochs=3,
+          progress=True, desc="xor run")
+    err = capsys.readouterr().err
+    assert "xor run" in err and "3/3" in err and "<" in err  # tqdm's "elapsed<remaining" ETA field
+
+
+def test_per_node_engine_trains_through_the_same_loop() -> None:
+    from nets.engines import make_engine
+
+    data = load("xor", seed=0, n_samples=40)
+    net = make_engine("scalar-fused", [2, 4, 2], ["tanh", "softmax"], init="xavier", rng=0)
+    history = train(net, data.X_train, data.Y_train, loss="softmax_cross_entropy", optimizer="adam", lr=0.05,
+                    epochs=5, progress=False)
+    assert history.epochs == 5 and history.loss[-1] < history.loss[0]
