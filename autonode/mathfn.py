@@ -54,9 +54,13 @@ def sigmoid(x: Num) -> Num:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)
         return e / (1.0 + e)
-    from scipy.special import expit  # scipy's logistic ufunc: one stable pass (scipy comes with scikit-learn)
-
-    return expit(x)
+    # 1 / (1 + e^-x) in place: e^-x overflows to inf for x < -709, giving exactly 0 (no NaN),
+    # and for x ≪ 0 the quotient keeps full relative precision.
+    e = np.negative(np.asarray(x, dtype=np.result_type(x, np.float32)))
+    with np.errstate(over="ignore"):
+        np.exp(e, out=e)
+    e += 1.0
+    return np.reciprocal(e, out=e)
 
 
 def relu(x: Num) -> Num:

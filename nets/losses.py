@@ -98,8 +98,14 @@ def _squares(H: Array, Y: Array) -> Any:
 
 def _square_gradient(H: Array, Y: Array) -> Any:
     """∂(h - y)²/∂h = pow_const(2)' · sub'_a (table rules)."""
+    return _squares_and_gradient(H, Y)[1]
+
+
+def _squares_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
+    """(h - y)² and its ∂/∂h from the table's rules, sharing d = h - y."""
     d = ops.SUB.forward(H, Y)
-    return _SQUARE.derivatives(_SQUARE.forward(d), d)[0] * ops.SUB.derivatives(d, H, Y)[0]
+    squares = _SQUARE.forward(d)
+    return squares, _SQUARE.derivatives(squares, d)[0] * ops.SUB.derivatives(d, H, Y)[0]
 
 
 def _squared_error(name: str, scale: Callable[[int], float], formula: str) -> Loss:
@@ -115,7 +121,12 @@ def _squared_error(name: str, scale: Callable[[int], float], formula: str) -> Lo
         c = scale(len(h))
         return total if c == 1.0 else total * c
 
-    return Loss(name, formula, per_sample, per_sample_gradient, on_values)
+    def both(H: Array, Y: Array) -> tuple[Any, Any]:
+        squares, gradient = _squares_and_gradient(H, Y)
+        c = scale(H.shape[1])
+        return c * np.sum(squares, axis=1), c * gradient
+
+    return Loss(name, formula, per_sample, per_sample_gradient, on_values, both)
 
 
 # ---------------------------------------------------- softmax cross-entropy --
