@@ -24,7 +24,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--engine", choices=ENGINE_NAMES, default="vector", help="default: vector")
     parser.add_argument("--dataset", choices=DATASET_NAMES, default="digits", help="default: digits")
-    parser.add_argument("--recipe", choices=RECIPE_NAMES, default="tutorial", help="default: tutorial")
+    parser.add_argument(
+        "--recipe", choices=RECIPE_NAMES,
+        help="default: tutorial for digits (the seed's run), modern for moons, circles and xor",
+    )
     parser.add_argument("--epochs", type=int, help="override the recipe's number of epochs (iterations if full batch)")
     parser.add_argument("--lr", type=float, help="override the recipe's learning rate")
     parser.add_argument("--batch-size", type=int, help="override the recipe's batch size (0: full batch)")
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from nets.recipes import get_recipe
     from nets.train import accuracy, train
 
-    recipe = get_recipe(args.recipe)
+    recipe = get_recipe(args.recipe or ("tutorial" if args.dataset == "digits" else "modern"))
     changes: dict[str, Any] = {}
     if args.epochs is not None:
         changes["epochs"] = args.epochs
