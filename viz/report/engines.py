@@ -1,0 +1,142 @@
+"""Section 4: the engines side by side — same weights, same numbers, different costs.
+
+Figures come from :mod:`nets.comparison` (what ``autonode compare`` prints): the engine
+table (max |Δ| of outputs and gradients against the vectorised engine, time per sample
+and per epoch), the tutorial's looped-vs-matrix forward experiment, and timings of the
+tutorial's training run. ``--quick`` uses fewer rows and leaves out PyTorch and the
+training benchmarks.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from viz.report.context import Context
+from viz.report.page import PartialSection, table
+
+HIDDEN = 30
+ACTIVATIONS = ["relu", "identity"]  # micrograd's MLP shape, so it can join the table
+LOSS = "half_sse"
+AGREE = 1e-9
+QUICK_ENGINES = ["scalar", "scalar-fused", "looped", "vector", "micrograd"]
+ENGINES = [*QUICK_ENGINES, "pytorch"]
+TIMING_ITERATIONS = 200
+
+
+def call_with(function: Callable[..., Any], **available: Any) -> Any:
+    """Call ``function`` with the keyword arguments it accepts among ``available`` (its signature has changed
+    while the comparison code evolved; missing required ones still raise TypeError naming them)."""
+    accepted = inspect.signature(function).parameters
+    return function(**{k: v for k, v in available.items() if k in accepted})
+
+
+def seconds(x: float | None) -> str:
+    """A duration with a readable unit: ``0.0021`` → ``2.1 ms``."""
+    if x is None:
+        return "–"
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if x >= scale:
+            return f"{x / scale:.3g} {unit}"
+    return f"{x * 1e9:.3g} ns"
+
+
+def _diff(x: float | None) -> str:
+    return "–" if x is None else f'<span data-value="{x!r}">{x:.2e}</span>'
+
+
+def engine_table(ctx: Context) -> tuple[str, list[Any]]:
+    """The comparison rows on a batch of digits, and their HTML table."""
+    from nets.comparison import engine_rows
+    from nets.init import initialise
+    from viz.report.digits import digits_data
+
+    data = digits_data(ctx)
+    sizes = [data.n_features, HIDDEN, data.n_classes]
+    weights = initialise("he", sizes, np.random.default_rng(ctx.options.seed))
+    batch = 8 if ctx.options.quick else 32
+    X, Y = data.X_train[:batch], data.Y_train[:batch]
+    engines = QUICK_ENGINES if ctx.options.quick else ENGINES
+    rows = call_with(engine_rows, sizes=sizes, activations=list(ACTIVATIONS), weights=weights, X=X, Y=Y, loss=LOSS,
+                     engines=list(engines), epoch_rows=len(data.X_train), X_epoch=data.X_train, Y_epoch=data.Y_train)
+    cells, classes = [], []
+    for r in rows:
+        measured = r.max_output_diff is not None and r.max_gradient_diff is not None
+        ok = measured and r.max_output_diff <= AGREE and r.max_gradient_diff <= AGREE
+        mark = ('<span class="ok">✓</span>' if ok else '<span class="no">✗</span>') if measured else ""
+        epoch = seconds(r.seconds_per_epoch) + ("*" if r.epoch_estimated and r.seconds_per_epoch else "")
+        speed = "–" if r.speedup is None else f"{r.speedup:.3g}×"
+        cells.append([mark, escape(r.engine), _diff(r.max_output_diff), _diff(r.max_gradient_diff),
+                      seconds(r.seconds_per_sample), epoch, speed, escape(r.note)])
+        classes.append("" if ok or not measured else "bad")
+    html = table(["", "engine", "max |Δ| outputs", "max |Δ| gradients", "per sample", "per epoch", "speed-up",
+                  "note"], cells, numeric=[False, False, True, True, True, True, True, False], row_classes=classes,
+                 element_id="engine-table")
+    caption = (f"<p>Digits {'-'.join(map(str, sizes))} ({', '.join(ACTIVATIONS)}), loss {LOSS}, He initialisation; "
+               f"differences against the vectorised engine on {batch} training rows (✓: within {AGREE:g}); "
+               f"one epoch = {len(data.X_train)} rows. * per epoch = rows × time per sample (forward + backward, "
+               "no optimizer step). Speed-up is over the slowest engine.</p>")
+    if ctx.options.quick:
+        caption += "<p><small>--quick: PyTorch left out (its import alone takes seconds).</small></p>"
+    return caption + html, rows
+
+
+def _forward(ctx: Context) -> str:
+    from nets.comparison import forward_experiment
+
+    e = call_with(forward_experiment, seed=ctx.options.seed)
+    ctx.facts["forward experiment"] = f"looped vs matrix {e['speedup']:.0f}×"
+    return (
+        "<h3>The tutorial's forward-pass experiment</h3>"
+        "<p>The tutorial times one sample through a 100-100-50-10 sigmoid network, first with nested Python loops "
+        "over every neuron and weight, then with one matrix product per layer: 41 ms against 84 µs, about 500×.</p>"
+        + table(["method", "time per forward pass"],
+                [["nested loops (the tutorial's simple_looped_nn_calc)", seconds(e["looped_seconds"])],
+                 ["matrices (vectorised engine)", seconds(e["matrix_seconds"])],
+                 ["speed-up", f'<b id="forward-speedup">{e["speedup"]:.0f}×</b>'],
+                 ["max |Δ| between the two outputs", _diff(e["max_diff"])]],
+                numeric=[False, True], element_id="forward-experiment")
+    )
+
+
+def _training(ctx: Context) -> str:
+    from nets.comparison import tutorial_run
+
+    t = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[ctx.options.seed])
+    return (
+        "<h3>The tutorial's training run, per iteration</h3>"
+        f"<p>64-30-10 sigmoid, ½‖y − h‖², α = 0.25, full batch; timed over {TIMING_ITERATIONS} iterations "
+        "(section 5 trains the whole recipe). Bare numpy is the same maths written directly, the cost floor.</p>"
+        + table(["engine", "time per iteration"],
+                [["looped (the tutorial's per-sample loops)", seconds(t["looped_seconds_per_iteration"])],
+                 ["vectorised", seconds(t["vector_seconds_per_iteration"])],
+                 ["bare numpy", seconds(t["bare_numpy_seconds_per_iteration"])],
+                 ["vectorised vs looped", f"{t['speedup_vs_looped']:.0f}× faster"],
+                 ["vectorised / bare numpy", f"{t['overhead_vs_bare_numpy']:.2f}"]],
+                numeric=[False, True], element_id="training-timing")
+    )
+
+
+def build(ctx: Context) -> str:
+    """Engine table, forward experiment and (not with --quick) training timings."""
+    intro = ("<p class=\"intro\">The same network, with the same weights and inputs, computed by every engine: "
+             "the per-node <code>Value</code> graph (each product a node, or one fused dot node per neuron), the "
+             "tutorial's loops, the vectorised numpy engine, and micrograd and PyTorch (float64) when installed. "
+             "They agree to rounding error; they differ in cost by orders of magnitude. Timings are this machine's, "
+             "measured once.</p>")
+    table_html, rows = engine_table(ctx)
+    parts = [intro, table_html, _forward(ctx)]
+    if not ctx.options.quick:
+        parts.append(_training(ctx))
+    bad = [r.engine for r in rows if r.max_output_diff is not None and r.max_gradient_diff is not None
+           and max(r.max_output_diff, r.max_gradient_diff) > AGREE]
+    measured = sum(1 for r in rows if r.max_output_diff is not None)
+    ctx.facts["engines"] = f"{measured - len(bad)}/{measured} engines agree"
+    if bad:
+        raise PartialSection("\n".join(parts), f"engines differ from the vectorised one by more than {AGREE:g}: "
+                             + ", ".join(bad))
+    return "\n".join(parts)
