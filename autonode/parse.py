@@ -233,3 +233,12 @@ def parse_assignments(text: str) -> dict[str, float]:
         except ValueError:
             raise ExpressionError(f"the value of {name} in --at is not a number: {number.strip()!r}") from None
     return values
+
+
+def parse_expression_at(text: str, assignments: str) -> tuple[Value, dict[str, Value]]:
+    """Parse ``text`` with its variables set from ``"a=2,b=-3"``; every variable must be given."""
+    values = parse_assignments(assignments)
+    missing = [name for name in variable_names(text) if name not in values]
+    if missing:
+        raise ExpressionError(f"no value given for {', '.join(missing)} (give it as {missing[0]}=...)")
+    return parse_expression(text, values)

@@ -63,14 +63,14 @@ def _weights_from_args(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 def _draw_expression(args: argparse.Namespace) -> int:
     import viz
-    from autonode.parse import parse_assignments, parse_expression, variable_names
+    from autonode import AutonodeError
+    from autonode.parse import parse_expression_at
 
-    values = parse_assignments(args.at)
-    missing = [name for name in variable_names(args.expr) if name not in values]
-    if missing:
-        print(f"error: no value given for {', '.join(missing)} (use --at {missing[0]}=...)", file=sys.stderr)
+    try:
+        root, _ = parse_expression_at(args.expr, args.at)
+    except AutonodeError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
-    root, _ = parse_expression(args.expr, values)
     root.label = root.label or "out"
     root.backward()
     if args.output is not None:

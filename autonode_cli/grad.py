@@ -28,15 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from autonode import AutonodeError, backward_steps
-    from autonode.parse import parse_assignments, parse_expression, variable_names
+    from autonode.parse import parse_expression_at
 
     try:
-        values = parse_assignments(args.at)
-        missing = [name for name in variable_names(args.expr) if name not in values]
-        if missing:
-            print(f"error: no value given for {', '.join(missing)} (use --at {missing[0]}=...)", file=sys.stderr)
-            return 2
-        root, leaves = parse_expression(args.expr, values)
+        root, leaves = parse_expression_at(args.expr, args.at)
         root.label = root.label or "out"
         steps = backward_steps(root)
     except AutonodeError as error:
