@@ -74,6 +74,8 @@ def step(x: Num) -> Num:
     """1 where x > 0 else 0: the derivative of relu (0 at x = 0, as PyTorch)."""
     if type(x) is float:
         return 1.0 if x > 0.0 else 0.0
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return np.greater(x, 0.0).astype(x.dtype)
     return (np.asarray(x) > 0).astype(np.result_type(x, np.float32))
 
 

@@ -29,7 +29,12 @@ Rule = Callable[..., Any]
 
 @dataclass(frozen=True, slots=True)
 class Op:
-    """A primitive: its name, display symbol, arity (None: n-ary) and rules."""
+    """A primitive: its name, display symbol, arity (None: n-ary) and rules.
+
+    An n-ary op may also have ``reduce(X)``: the same forward with its operands
+    laid along the last axis of one array, ``reduce(X) == forward(*np.moveaxis(X, -1, 0))`` —
+    what a batched engine calls on an (m, K) matrix without splitting it into K columns.
+    """
 
     name: str
     symbol: str
@@ -38,6 +43,7 @@ class Op:
     derivatives: Rule
     formula: str
     domain: Callable[..., str | None] = field(default=lambda *xs: None)
+    reduce: Rule | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -112,16 +118,25 @@ def _dot_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
     return xs[n:] + xs[:n]
 
 
+def _logsumexp_reduce(X: Any) -> Any:
+    """m + ln Σₖ e^(Xₖ - m) over the last axis, with m = maxₖ Xₖ (no overflow)."""
+    import numpy as np
+
+    m = np.maximum.reduce(X, axis=-1, keepdims=True)
+    total = np.add.reduce(np.exp(X - m), axis=-1, keepdims=True)
+    out = np.log(total, out=total)
+    out += m
+    return out[..., 0]
+
+
 def _logsumexp_forward(*xs: Any) -> Any:
-    """m + ln Σ e^(xᵢ - m) with m = max xᵢ (no overflow); arrays are reduced in one pass."""
+    """m + ln Σ e^(xᵢ - m) with m = max xᵢ (no overflow); arrays are stacked and reduced in one pass."""
     if type(xs[0]) is float:
         m = max(xs)
         return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
     import numpy as np
 
-    stacked = np.stack(np.broadcast_arrays(*xs))
-    m = stacked.max(axis=0)
-    return m + np.log(np.exp(stacked - m).sum(axis=0))
+    return _logsumexp_reduce(np.stack(np.broadcast_arrays(*xs), axis=-1))
 
 
 def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
@@ -153,7 +168,10 @@ SIGMOID = Op(
 )
 RELU = Op("relu", "relu", 1, mathfn.relu, lambda out, a: (mathfn.step(a),), "∂relu(a)/∂a = 1 if a > 0 else 0")
 IDENTITY = Op("identity", "id", 1, lambda a: a, lambda out, a: (1.0,), "∂a/∂a = 1")
-SUM = Op("sum", "sum", None, _sum_forward, lambda out, *xs: (1.0,) * len(xs), "∂(Σxᵢ)/∂xᵢ = 1")
+SUM = Op(
+    "sum", "sum", None, _sum_forward, lambda out, *xs: (1.0,) * len(xs), "∂(Σxᵢ)/∂xᵢ = 1",
+    reduce=lambda X: X.sum(axis=-1),
+)
 DOT = Op(
     "dot", "dot", None, _dot_forward, _dot_derivatives,
     "inputs w₁…wₙ, x₁…xₙ: ∂(Σwᵢxᵢ)/∂wᵢ = xᵢ, ∂(Σwᵢxᵢ)/∂xᵢ = wᵢ",
@@ -161,6 +179,7 @@ DOT = Op(
 LOGSUMEXP = Op(
     "logsumexp", "logsumexp", None, _logsumexp_forward, _logsumexp_derivatives,
     "∂ log Σe^xⱼ / ∂xᵢ = e^(xᵢ - out) = softmax(x)ᵢ",
+    reduce=_logsumexp_reduce,
 )
 
 
@@ -201,6 +220,13 @@ ACTIVATIONS: dict[str, Op] = {op.name: op for op in (SIGMOID, TANH, RELU, IDENTI
 def activation_derivative(op: Op, z: Any, h: Any) -> Any:
     """f'(z) from the table's rule, given z and h = f(z) (floats or arrays)."""
     return op.derivatives(h, z)[0]
+
+
+def reduce_rule(op: Op) -> Rule:
+    """``op.reduce``: its forward over the last axis of one array (ValueError if the op has none)."""
+    if op.reduce is None:
+        raise ValueError(f"op {op.name} has no reduce rule (only n-ary ops such as sum and logsumexp do)")
+    return op.reduce
 
 
 def arity_ok(op: Op, inputs: Sequence[Any]) -> bool:

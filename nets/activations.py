@@ -19,6 +19,7 @@ from autonode import ops
 from autonode.ops import Op
 
 SOFTMAX = "softmax"
+_LOGSUMEXP_ROWS = ops.reduce_rule(ops.LOGSUMEXP)
 LAYER_ACTIVATIONS: tuple[str, ...] = tuple(ops.ACTIVATIONS)
 OUTPUT_ACTIVATIONS: tuple[str, ...] = (*LAYER_ACTIVATIONS, SOFTMAX)
 
@@ -52,7 +53,7 @@ def check_activations(activations: str | Sequence[str], n_layers: int) -> list[s
 def softmax(Z: Any) -> Any:
     """Row-wise softmax(z)ₖ = exp(zₖ - logsumexp(z)); the table's ∂logsumexp/∂z."""
     Z = np.asarray(Z)
-    lse = ops.LOGSUMEXP.forward(*Z.T)  # the table's forward over the K columns (last axis)
+    lse = _LOGSUMEXP_ROWS(Z)  # the table's forward over the K columns (last axis)
     return ops.LOGSUMEXP.derivatives(np.expand_dims(lse, -1), Z)[0]  # its rule, all columns at once
 
 

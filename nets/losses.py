@@ -36,6 +36,7 @@ from nets.types import Array
 
 BCE_EPS = 1e-12
 _SQUARE = ops.pow_const(2)
+_LOGSUMEXP_ROWS = ops.reduce_rule(ops.LOGSUMEXP)
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,18 @@ class Loss:
             per_sample, per_sample_gradient = self.both(H, Y)
         else:
             per_sample, per_sample_gradient = self.per_sample(H, Y), self.per_sample_gradient(H, Y)
-        grad: Array = per_sample_gradient / H.shape[0]
-        return float(np.mean(per_sample)), grad
+        m = H.shape[0]
+        grad: Array = per_sample_gradient / m
+        return float(np.add.reduce(per_sample)) / m, grad
 
     def __repr__(self) -> str:
         return f"Loss({self.name}: {self.formula})"
 
 
 def _check(name: str, H: Any, Y: Any) -> tuple[Array, Array]:
+    if (type(H) is np.ndarray and type(Y) is np.ndarray and H.ndim == 2 and H.shape == Y.shape
+            and H.shape[0] > 0 and H.dtype == Y.dtype and H.dtype.kind == "f"):
+        return H, Y  # the common case, already right: no conversions
     H = np.asarray(H)
     Y = np.asarray(Y, dtype=H.dtype if np.issubdtype(H.dtype, np.floating) else np.float64)
     if H.ndim != 2 or H.shape[0] == 0:
@@ -136,10 +141,14 @@ def _ce_both(H: Array, Y: Array) -> tuple[Any, Any]:
     logsumexp is the table's forward over the K columns; its derivative rule
     e^(hₖ - out) = softmax(h)ₖ is applied to all columns at once (one broadcast operand).
     """
-    lse = ops.LOGSUMEXP.forward(*H.T)
+    lse = _LOGSUMEXP_ROWS(H)
     softmax = ops.LOGSUMEXP.derivatives(lse[:, None], H)[0]
-    total = np.sum(Y, axis=1)
-    return total * lse - np.sum(Y * H, axis=1), total[:, None] * softmax - Y
+    total = np.add.reduce(Y, axis=1)
+    per_sample = total * lse
+    per_sample -= np.add.reduce(Y * H, axis=1)
+    gradient = softmax * total[:, None]
+    gradient -= Y
+    return per_sample, gradient
 
 
 def _ce_per_sample(H: Array, Y: Array) -> Any:

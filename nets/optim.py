@@ -54,12 +54,13 @@ class Optimizer:
         """One update of every array in ``params`` (in place) from ``grads``."""
         if len(params) != len(grads):
             raise ValueError(f"{self.name}.step: {len(params)} parameter arrays but {len(grads)} gradients")
-        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            if np.shape(p) != np.shape(g):
-                raise ValueError(f"{self.name}.step: parameter {i} has shape {np.shape(p)}, gradient {np.shape(g)}")
+        arrays = [np.asarray(g) for g in grads]
+        for i, (p, g) in enumerate(zip(params, arrays, strict=True)):
+            if p.shape != g.shape:
+                raise ValueError(f"{self.name}.step: parameter {i} has shape {p.shape}, gradient {g.shape}")
         self.t += 1
-        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            self.update(i, p, np.asarray(g))
+        for i, (p, g) in enumerate(zip(params, arrays, strict=True)):
+            self.update(i, p, g)
 
     def update(self, i: int, p: Array, g: Array) -> None:
         raise NotImplementedError
@@ -108,21 +109,29 @@ class Adam(Optimizer):
         self.eps = _positive("eps", eps)
         self.m: dict[int, Array] = {}
         self.v: dict[int, Array] = {}
+        self.scratch: dict[int, tuple[Array, Array]] = {}  # two work arrays per parameter: no allocation per step
 
     def update(self, i: int, p: Array, g: Array) -> None:
         if i not in self.m:
             self.m[i] = np.zeros_like(p)
             self.v[i] = np.zeros_like(p)
+            self.scratch[i] = (np.empty_like(p), np.empty_like(p))
         m, v = self.m[i], self.v[i]
+        term, denominator = self.scratch[i]
+        np.multiply(g, 1.0 - self.beta1, out=term)
         m *= self.beta1
-        m += (1.0 - self.beta1) * g
+        m += term
+        np.multiply(g, g, out=term)
+        term *= 1.0 - self.beta2
         v *= self.beta2
-        v += (1.0 - self.beta2) * (g * g)
-        # W -= α·m̂/(√v̂ + ε) written as (α/(1-β₁ᵗ))·m / (√v/√(1-β₂ᵗ) + ε)
-        denominator = np.sqrt(v)
+        v += term
+        # W -= α·m̂/(√v̂ + ε) written as (α/(1-β₁ᵗ))·m / (√v/√(1-β₂ᵗ) + ε), without temporaries
+        np.sqrt(v, out=denominator)
         denominator *= 1.0 / math.sqrt(1.0 - self.beta2**self.t)
         denominator += self.eps
-        p -= (self.lr / (1.0 - self.beta1**self.t)) * m / denominator
+        np.multiply(m, self.lr / (1.0 - self.beta1**self.t), out=term)
+        term /= denominator
+        p -= term
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -10,6 +10,7 @@ ETA appears on stderr (``progress=True`` forces it, ``False`` silences it).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ def _stepper(net: Network, loss: str, optimizer: Optimizer) -> Callable[[Array, 
 
 
 def _finite(value: float, loss: str) -> None:
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise FloatingPointError(f"train: the {loss} loss became {value}; lower the lr")
 
 
@@ -116,6 +117,9 @@ def train(
 ) -> History:
     """Train ``net`` on (X, Y) for ``epochs`` passes; returns the :class:`History`."""
     X, Y = np.asarray(X), np.asarray(Y)
+    dtype = getattr(net, "dtype", None)  # an engine with one float type (float32 VectorMLP) gets its data in it once
+    if dtype is not None and np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number):
+        X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"train: X must be a non-empty (m, n) array, got shape {X.shape}")
     if Y.shape[0] != X.shape[0]:
@@ -141,11 +145,12 @@ def train(
     done = 0
     try:
         for _ in range(epochs):
-            order = np.arange(m) if size == m else generator.permutation(m)
+            # one shuffle per epoch; each minibatch is then a slice (a view) of the shuffled rows
+            order = generator.permutation(m) if size < m else None
+            X_epoch, Y_epoch = (X, Y) if order is None else (X[order], Y[order])
             losses = []
             for first in range(0, m, size):
-                rows = order[first:first + size]
-                losses.append(step(X, Y) if size == m else step(X[rows], Y[rows]))
+                losses.append(step(X_epoch[first:first + size], Y_epoch[first:first + size]))
                 done += 1
                 if bar is not None:
                     bar.update(1)
