@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
@@ -161,3 +162,34 @@ def test_per_node_engine_trains_through_the_same_loop() -> None:
     history = train(net, data.X_train, data.Y_train, loss="softmax_cross_entropy", optimizer="adam", lr=0.05,
                     epochs=5, progress=False)
     assert history.epochs == 5 and history.loss[-1] < history.loss[0]
+
+
+def test_float32_network_trains_in_float32_and_follows_the_float64_run() -> None:
+    data = load("moons", seed=0, n_samples=200)
+    net64 = VectorMLP([2, 8, 2], ["relu", "softmax"], rng=1)
+    net32 = VectorMLP([2, 8, 2], ["relu", "softmax"], weights=net64.get_weights(), dtype=np.float32)
+    for net in (net64, net32):
+        train(net, data.X_train, data.Y_train, loss="softmax_cross_entropy", optimizer="adam", lr=0.01,
+              epochs=3, batch_size=16, rng=0, track_accuracy=False, progress=False)
+    assert net32.flat_parameters().dtype == np.float32
+    for (W32, b32), (W64, b64) in zip(net32.get_weights(), net64.get_weights()):
+        np.testing.assert_allclose(W32, W64, rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(b32, b64, rtol=1e-3, atol=1e-4)
+
+
+def test_minibatches_visit_every_row_once_per_epoch_in_the_generator_order() -> None:
+    """Each epoch feeds every row exactly once, in the order of the generator's permutation."""
+    X = np.arange(10.0)[:, None]
+    Y = np.zeros((10, 1))
+    seen: list[float] = []
+
+    class Recorder(VectorMLP):
+        def loss_and_flat_gradient(self, X: Any, Y: Any, loss: str, *, trusted: bool = False) -> Any:
+            seen.extend(np.asarray(X)[:, 0].tolist())
+            return super().loss_and_flat_gradient(X, Y, loss, trusted=trusted)
+
+    net = Recorder([1, 1], "identity", rng=0)
+    train(net, X, Y, loss="mse", optimizer="sgd", lr=0.01, epochs=2, batch_size=3, rng=7, progress=False)
+    order = np.random.default_rng(7)
+    expected = [float(i) for _ in range(2) for i in order.permutation(10)]
+    assert seen == expected
