@@ -162,7 +162,8 @@ def _print(f: dict[str, Any]) -> None:
         m = f["modern"]
         torch_part = (f", PyTorch CPU {_fmt(m['torch_seconds_per_epoch'], 's')} ({m['speedup_vs_torch']:.1f}× slower)"
                       if m.get("torch_seconds_per_epoch") else ", PyTorch not installed")
-        print(f"\nmodern, {'-'.join(map(str, m['sizes']))} relu/softmax CE + Adam, batch 32, one thread: "
+        print(f"\nmodern, {'-'.join(map(str, m['sizes']))} relu/softmax CE + Adam, batch 32, one thread, "
+              f"{m.get('dtype', 'float64')} in both: "
               f"vectorised {_fmt(m['vector_seconds_per_epoch'], 's')} per epoch{torch_part}")
         reached = m.get("vector_seconds_to_target")
         target = f"{100 * m['target_accuracy']:.0f} %"

@@ -39,6 +39,20 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _bad_setting(args: argparse.Namespace) -> str:
+    """What is wrong with the size options, naming the option and what it expects ("" if nothing).
+
+    A bad --lr is reported by the optimizer ("lr (learning rate) must be a positive finite number").
+    """
+    if args.epochs is not None and args.epochs < 1:
+        return f"--epochs must be a positive integer, got {args.epochs}"
+    if args.batch_size is not None and args.batch_size < 0:
+        return f"--batch-size must be a positive integer (0: full batch), got {args.batch_size}"
+    if args.hidden is not None and any(n < 1 for n in args.hidden):
+        return f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}"
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -47,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from nets.recipes import get_recipe
     from nets.train import accuracy, train
 
+    problem = _bad_setting(args)
+    if problem:
+        print(f"autonode train: {problem}", file=sys.stderr)
+        return 2
     recipe = get_recipe(args.recipe or ("tutorial" if args.dataset == "digits" else "modern"))
     changes: dict[str, Any] = {}
     if args.epochs is not None:
@@ -70,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"engine {args.engine}, network {'-'.join(map(str, sizes))}")
     print(f"recipe {recipe.describe()}")
     if args.engine.startswith("scalar"):
-        print("the per-node engine builds a graph of Values for every sample: expect it to be slow", flush=True)
+        print("the per-node engine builds a graph of Values for every sample: expect it to be slow "
+              "(the progress bar shows the ETA; --epochs or --recipe modern shorten the run)", flush=True)
     from nets.optim import get_optimizer
 
     try:

@@ -13,11 +13,14 @@ and the nodes carry those labels: ``W[0][i,j]``, ``b[0][i]``, ``z[1][i]``, ``h[1
 A neuron's weighted input is either one fused ``dot`` node (fast) or built node
 by node, one ``*`` per weight and a chain of ``+`` (every product visible); both
 give identical numbers. :class:`MLP` also implements :class:`nets.types.Network`
-(weights exchanged as ``[(W[0], b[0]), ...]`` with ``W[l].shape == (sizes[l+1], sizes[l])``).
+(weights exchanged as ``[(W[0], b[0]), ...]`` with ``W[l].shape == (sizes[l+1], sizes[l])``);
+``model.W[l]`` and ``model.b[l]`` read and write one layer in that format.
+:func:`step_values` lets a :mod:`nets.optim` optimizer (SGD, momentum, Adam) update Value parameters.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -28,6 +31,7 @@ from autonode import Value, dot, gc_paused, logsumexp, no_grad, vsum
 from autonode.ops import Op
 from nets.activations import SOFTMAX, check_activations, layer_op
 from nets.network_checks import check_batch, check_targets, check_weights
+from nets.optim import Optimizer
 from nets.types import Array, Weights
 
 DEFAULT_INIT = "he"
@@ -88,6 +92,16 @@ class Neuron(Module):
         self.fused = fused
         self.z_label = ""  # labels given to this neuron's z and h nodes (the MLP sets "z[l+1][i]", "h[l+1][i]")
         self.h_label = ""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the op (it holds lambdas); :meth:`__setstate__` looks it up again by name."""
+        state = self.__dict__.copy()
+        del state["_op"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._op = layer_op(self.activation)
 
     @property
     def nonlin(self) -> bool:
@@ -160,6 +174,92 @@ class Layer(Module):
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
 
 
+class LayerArrays:
+    """``model.W`` or ``model.b``: one numpy array per layer, read from and written to the parameter Values.
+
+    ``model.W[l]`` is a fresh, read-only array of shape (sizes[l+1], sizes[l]) (``b[l]``: (sizes[l+1],));
+    ``model.W[l] = array`` copies ``array`` into the existing Values (shape and finiteness checked).
+    Arrays are read-only so that ``model.W[0][i, j] = v`` fails loudly instead of changing a copy.
+    """
+
+    def __init__(self, model: MLP, part: str) -> None:
+        self._model = model
+        self._part = part  # "W" or "b"
+
+    def _rows(self, layer: int) -> list[list[Value]]:
+        """Layer ``layer``'s parameter Values as rows: W[l]'s rows, or b[l] as one row."""
+        neurons = self._model.layers[self._check_layer(layer)].neurons
+        return [n.w for n in neurons] if self._part == "W" else [[n.b for n in neurons]]
+
+    def _check_layer(self, layer: Any) -> int:
+        n_layers = len(self._model.layers)
+        if not isinstance(layer, (int, np.integer)) or isinstance(layer, bool):
+            raise TypeError(f"{self._part}[l]: the layer index l must be an integer, got {layer!r}")
+        if not -n_layers <= layer < n_layers:
+            raise IndexError(f"{self._part}[{layer}]: the network has {n_layers} weight layers (0..{n_layers - 1})")
+        return int(layer) % n_layers
+
+    def shape(self, layer: int) -> tuple[int, ...]:
+        """The shape of ``W[layer]`` or ``b[layer]`` in the seed's orientation."""
+        k = self._check_layer(layer)
+        sizes = self._model.sizes
+        return (sizes[k + 1], sizes[k]) if self._part == "W" else (sizes[k + 1],)
+
+    def __getitem__(self, layer: int) -> Array:
+        array = np.array([[v.data for v in row] for row in self._rows(layer)], dtype=np.float64)
+        array = array.reshape(self.shape(layer))
+        array.flags.writeable = False
+        return array
+
+    def __setitem__(self, layer: int, values: Any) -> None:
+        k = self._check_layer(layer)
+        who = f"MLP{self._model.sizes}.{self._part}[{k}]"
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{who}: expected an array of numbers, got {type(values).__name__}") from None
+        if array.shape != self.shape(k):
+            raise ValueError(f"{who}: expected shape {self.shape(k)}, got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{who}: contains NaN or infinity")
+        rows = array if self._part == "W" else array[None, :]
+        for nodes, row in zip(self._rows(k), rows.tolist(), strict=True):
+            for node, value in zip(nodes, row, strict=True):
+                node.data = value
+
+    def __len__(self) -> int:
+        return len(self._model.layers)
+
+    def __iter__(self) -> Iterator[Array]:
+        return (self[k] for k in range(len(self)))
+
+    def __repr__(self) -> str:
+        return f"<{self._part}[0..{len(self) - 1}] of MLP{self._model.sizes}>"
+
+
+def step_values(optimizer: Optimizer, params: Sequence[Value]) -> None:
+    """One update of Value parameters from their ``.grad`` by a :mod:`nets.optim` optimizer.
+
+    The parameters' data and grads are gathered into one array each, the
+    optimizer updates the data (SGD W ← W - α·∂J/∂W; momentum V ← μV - α·∂J/∂W,
+    W ← W + V; Adam) and the results are written back. Pass the same list
+    (e.g. ``model.parameters()``) every step: momentum and Adam keep their state by position.
+    """
+    values = list(params)
+    if not values:
+        raise ValueError("step_values: params is empty; expected the Values to update (e.g. model.parameters())")
+    for i, p in enumerate(values):
+        if not isinstance(p, Value):
+            raise TypeError(f"step_values: params[{i}] must be a Value, got {type(p).__name__}")
+        if not math.isfinite(p.grad):
+            raise ValueError(f"step_values: params[{i}] ({p.label or 'unlabelled'}) has gradient {p.grad}")
+    data = np.array([p.data for p in values], dtype=np.float64)
+    grad = np.array([p.grad for p in values], dtype=np.float64)
+    optimizer.step([data], [grad])
+    for p, new in zip(values, data.tolist(), strict=True):
+        p.data = new
+
+
 def _checked_weights(weights: Weights, sizes: list[int], who: str) -> Weights:
     """``weights`` as float64 arrays after :func:`nets.network_checks.check_weights` (shapes, finiteness)."""
     check_weights(weights, sizes, who)
@@ -192,6 +292,8 @@ class MLP(Module):
     explicit ``weights`` in the shared format. ``seed``/``rng``: the random state (neither: drawn
     from Python's ``random``, so ``random.seed(1337)`` makes a micrograd script repeatable).
     ``fused``: each neuron's Σwx as one ``dot`` node (True) or node by node (False).
+    ``W[l]``, ``b[l]``: layer l's weights (sizes[l+1] × sizes[l]) and biases as numpy arrays,
+    read with ``model.W[l]`` and written with ``model.W[l] = array`` (see :class:`LayerArrays`).
     """
 
     def __init__(
@@ -232,6 +334,8 @@ class MLP(Module):
                 neuron.b.label = f"b[{k}][{i}]"
                 neuron.z_label, neuron.h_label = f"z[{k + 1}][{i}]", f"h[{k + 1}][{i}]"
             self.layers.append(layer)
+        self.W = LayerArrays(self, "W")
+        self.b = LayerArrays(self, "b")
 
     # ---------------------------------------------------------- micrograd API --
     def forward(self, x: Any) -> list[Value]:

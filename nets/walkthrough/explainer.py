@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from autonode import Value, numerical_gradient
-from nets.scalar import MLP
+from nets.optim import Momentum
+from nets.scalar import MLP, step_values
 from nets.types import Weights
 from nets.walkthrough.report import Section, check, formula, numerical
 
@@ -108,9 +109,10 @@ def _cost_with(model: MLP, params: list[Value]) -> Value:
 
 
 def _momentum(out: Section) -> None:
+    """The library's momentum optimizer (nets.optim) stepping the Values, against the explainer's formula."""
     model = explainer_network()
     params = _parameters(model)
-    velocity = [0.0] * len(params)
+    optimizer = Momentum(lr=ALPHA, mu=MU)
     grads: list[list[float]] = []
     costs = []
     followed = UNIT * 3 + INPUT
@@ -120,12 +122,10 @@ def _momentum(out: Section) -> None:
         J, _ = cost(model)
         J.backward()
         costs.append(J.data)
-        g = [w.grad for w in params]
-        grads.append(g)
-        for k, w in enumerate(params):
-            velocity[k] = MU * velocity[k] - ALPHA * g[k]
-            w.data += velocity[k]
+        grads.append([w.grad for w in params])
+        step_values(optimizer, params)
         positions.append(params[followed].data)
+    velocity = optimizer.velocity[0]
     costs.append(cost(model)[0].data)
     out.rows.append(formula("momentum step 1 = gradient step W¹ - α∂J/∂W¹ (V₀ = 0)",
                             positions[0] - ALPHA * grads[0][followed], positions[1]))
@@ -180,6 +180,7 @@ def section(seed: int = 0) -> Section:
         "Rows follow ∂J/∂W¹ from x₂ to y₁ back from the output; 'formula' is the explainer's expression, "
         "'engine' the node's grad or local derivative.",
         "Its last factor ∂y_i/∂W¹_ij is x_j for one weight (the explainer writes Σ_j x_j).",
-        f"Momentum in the explainer's form: V ← μV - α∂J/∂W, W ← W + V with μ = {MU}, α = {ALPHA}.",
+        f"Momentum in the explainer's form: V ← μV - α∂J/∂W, W ← W + V with μ = {MU}, α = {ALPHA} "
+        "(nets.optim's momentum optimizer stepping the Values through nets.scalar.step_values).",
     ]
     return out
