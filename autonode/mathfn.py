@@ -80,11 +80,12 @@ def step(x: Num) -> Num:
 
 
 def power(x: Num, n: Num) -> Num:
-    """x^n; inf on overflow."""
+    """x^n; ±inf on overflow (-inf for a negative base to an odd integer power, as numpy)."""
     try:
         return x**n
     except OverflowError:
-        return INF
+        odd = float(n).is_integer() and int(n) % 2 == 1
+        return -INF if x < 0 and odd else INF
 
 
 def is_finite(x: Any) -> bool:

@@ -17,6 +17,7 @@ over the table × {float, array} against central differences.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,8 +124,13 @@ def _logsumexp_reduce(X: Any) -> Any:
     import numpy as np
 
     m = np.maximum.reduce(X, axis=-1, keepdims=True)
-    total = np.add.reduce(np.exp(X - m), axis=-1, keepdims=True)
-    out = np.log(total, out=total)
+    if np.isfinite(m).all():
+        total = np.add.reduce(np.exp(X - m), axis=-1, keepdims=True)
+        out = np.log(total, out=total)
+    else:  # a row of -inf (or with an inf) is shifted by 0, so no -inf - -inf = nan; its ln 0 = -inf is the answer
+        m = np.where(np.isfinite(m), m, 0.0).astype(m.dtype)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.add.reduce(np.exp(X - m), axis=-1, keepdims=True))
     out += m
     return out[..., 0]
 
@@ -133,6 +139,8 @@ def _logsumexp_forward(*xs: Any) -> Any:
     """m + ln Σ e^(xᵢ - m) with m = max xᵢ (no overflow); arrays are stacked and reduced in one pass."""
     if type(xs[0]) is float:
         m = max(xs)
+        if math.isinf(m):  # every xᵢ = -inf gives -inf, an xᵢ = +inf gives +inf (shifting by m would give nan)
+            return m
         return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
     import numpy as np
 

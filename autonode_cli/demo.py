@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
         "demo", help="write a self-contained HTML report: walkthroughs, backprop graph, engines, digits",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+    parser.add_argument("-o", "--out", type=Path, default=Path(DEFAULT_OUT),
                         help=f"output folder (default {DEFAULT_OUT}); index.html and its SVG files go there")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small settings: a few seconds (used by the tests)")

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from autonode import AutonodeError, backward_steps
-    from autonode.parse import parse_expression_at
+    from autonode.parse import parse_expression_at, variable_names
 
     try:
         root, leaves = parse_expression_at(args.expr, args.at)
@@ -39,9 +39,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     print(f"{args.expr} = {root.data:.10g}")
-    for name, leaf in leaves.items():
-        if name in args.expr:
-            print(f"  ∂out/∂{name} = {leaf.grad:.10g}")
+    for name in variable_names(args.expr):  # the inputs the expression uses, in order of appearance
+        print(f"  ∂out/∂{name} = {leaves[name].grad:.10g}")
     if not args.quiet_steps:
         print(
             f"chain-rule steps ({len(steps)}), output to inputs — "

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -51,6 +52,27 @@ def timed(fn: Callable[[], Any], repeat: int = 3, min_seconds: float = 0.05) -> 
                 break
         best = min(best, elapsed / calls)
     return best
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Every timing on one thread: numpy's BLAS and, when it is loaded, PyTorch's intra-op pool.
+
+    Same thread count for every engine, and steady figures on a small, busy machine
+    (these matrices are too small for a second thread to pay off).
+    """
+    from threadpoolctl import threadpool_limits
+
+    torch = sys.modules.get("torch")
+    threads = torch.get_num_threads() if torch is not None else None
+    with threadpool_limits(limits=1):
+        if torch is not None:
+            torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if torch is not None and threads is not None:
+                torch.set_num_threads(threads)
 
 
 def _max_diff(a: Any, b: Any) -> float:
@@ -178,45 +200,52 @@ def engine_rows(
     _, ref_grads = reference.loss_and_gradients(X, Y, loss)
     m = X.shape[0]
     rows: list[EngineRow] = []
-    for name in engines:
-        tick(name)
-        row = EngineRow(name)
+    if "pytorch" in engines:
         try:
-            if name == "micrograd":
-                reason = micrograd_supports(activations, loss)
-                if reason:
-                    row.note = reason
-                    rows.append(row)
-                    continue
-                start = time.perf_counter()
-                out, _, grads = micrograd_loss_and_gradients(weights, X, Y, loss)
-                row.seconds_per_sample = (time.perf_counter() - start) / m
-                row.seconds_per_epoch, row.epoch_estimated = row.seconds_per_sample * epoch_rows, True
-            elif name == "pytorch":
-                import torch
-
-                out, _, grads, step = torch_loss_and_gradients(weights, activations, X, Y, loss)
-                row.seconds_per_sample = timed(step) / m
-                row.seconds_per_epoch = timed(torch_loss_and_gradients(weights, activations, X_epoch, Y_epoch, loss)[3])
-                row.note = f"float64, {torch.get_num_threads()} threads"
-            else:
-                net = make_engine(name, sizes, activations, weights)
-                out = net.predict_output(X)
-                per_node = name.startswith("scalar")
-                if per_node:
+            import torch  # noqa: F401 - loaded first, so one_thread() pins its pool too
+        except ImportError:
+            pass
+    with one_thread():
+        for name in engines:
+            tick(name)
+            row = EngineRow(name)
+            try:
+                if name == "micrograd":
+                    reason = micrograd_supports(activations, loss)
+                    if reason:
+                        row.note = reason
+                        rows.append(row)
+                        continue
                     start = time.perf_counter()
-                    _, grads = net.loss_and_gradients(X, Y, loss)
+                    out, _, grads = micrograd_loss_and_gradients(weights, X, Y, loss)
                     row.seconds_per_sample = (time.perf_counter() - start) / m
                     row.seconds_per_epoch, row.epoch_estimated = row.seconds_per_sample * epoch_rows, True
+                elif name == "pytorch":
+                    import torch
+
+                    out, _, grads, step = torch_loss_and_gradients(weights, activations, X, Y, loss)
+                    row.seconds_per_sample = timed(step) / m
+                    epoch_step = torch_loss_and_gradients(weights, activations, X_epoch, Y_epoch, loss)[3]
+                    row.seconds_per_epoch = timed(epoch_step)
+                    row.note = f"float64, {torch.get_num_threads()} thread(s)"
                 else:
-                    _, grads = net.loss_and_gradients(X, Y, loss)
-                    row.seconds_per_sample = timed(_call(net.loss_and_gradients, X, Y, loss)) / m
-                    row.seconds_per_epoch = timed(_call(net.loss_and_gradients, X_epoch, Y_epoch, loss), repeat=2)
-            row.max_output_diff = _max_diff(out, ref_out)
-            row.max_gradient_diff = _grad_diff(grads, ref_grads)
-        except ImportError as error:
-            row.note = f"not installed ({error.name})"
-        rows.append(row)
+                    net = make_engine(name, sizes, activations, weights)
+                    out = net.predict_output(X)
+                    per_node = name.startswith("scalar")
+                    if per_node:
+                        start = time.perf_counter()
+                        _, grads = net.loss_and_gradients(X, Y, loss)
+                        row.seconds_per_sample = (time.perf_counter() - start) / m
+                        row.seconds_per_epoch, row.epoch_estimated = row.seconds_per_sample * epoch_rows, True
+                    else:
+                        _, grads = net.loss_and_gradients(X, Y, loss)
+                        row.seconds_per_sample = timed(_call(net.loss_and_gradients, X, Y, loss)) / m
+                        row.seconds_per_epoch = timed(_call(net.loss_and_gradients, X_epoch, Y_epoch, loss), repeat=2)
+                row.max_output_diff = _max_diff(out, ref_out)
+                row.max_gradient_diff = _grad_diff(grads, ref_grads)
+            except ImportError as error:
+                row.note = f"not installed ({error.name})"
+            rows.append(row)
     slowest = max((r.seconds_per_epoch for r in rows if r.seconds_per_epoch), default=None)
     for r in rows:
         if slowest and r.seconds_per_epoch:
@@ -266,8 +295,6 @@ def _bare_numpy_tutorial(X: Array, Y: Array, weights: Weights, iterations: int, 
 
 def tutorial_run(iterations: int, seeds: list[int], looped_iterations: int = 2) -> dict[str, Any]:
     """The seed's digits run: ms per iteration (vectorised, looped, bare numpy) and test accuracy per seed."""
-    from threadpoolctl import threadpool_limits
-
     from nets.datasets import load
     from nets.engines import make_engine
     from nets.init import initialise
@@ -278,7 +305,7 @@ def tutorial_run(iterations: int, seeds: list[int], looped_iterations: int = 2) 
     lr = float(recipe.optimizer_options["lr"])
     accuracies, vector_times, bare_times = [], [], []
     looped_time = 0.0
-    with threadpool_limits(limits=1):  # one BLAS thread for the bare loop and every engine: steady timings
+    with one_thread():  # for the bare loop and every engine alike
         for seed in seeds:
             data = load("digits", seed=seed)
             sizes = recipe.sizes(data.n_features, data.n_classes)
@@ -332,9 +359,16 @@ def _torch_epoch_seconds(X: Array, Y: Array, sizes: list[int], epochs: int, batc
 
 
 def modern_runs(epochs: int, seed: int = 0, target: float = 0.97) -> dict[str, Any]:
-    """64-30-10 CE + Adam batch 32: epoch time vs PyTorch (one thread each); time to ``target`` vs sklearn."""
-    from threadpoolctl import threadpool_limits
+    """64-30-10 CE + Adam batch 32: epoch time vs PyTorch; time to ``target`` vs sklearn. One thread each."""
+    try:
+        import torch  # noqa: F401 - loaded first, so one_thread() pins its pool too
+    except ImportError:
+        pass
+    with one_thread():
+        return _modern_runs(epochs, seed, target)
 
+
+def _modern_runs(epochs: int, seed: int, target: float) -> dict[str, Any]:
     from nets.datasets import load
     from nets.engines import make_engine
     from nets.optim import get_optimizer
@@ -346,28 +380,20 @@ def modern_runs(epochs: int, seed: int = 0, target: float = 0.97) -> dict[str, A
     recipe = get_recipe("modern")
     sizes = [data.n_features, 30, data.n_classes]
     result: dict[str, Any] = {"sizes": sizes, "batch_size": 32, "epochs": epochs, "dtype": "float32"}
-    with threadpool_limits(limits=1):
-        # float32 like PyTorch's default, so both do the same arithmetic; best of three runs each
-        timings = []
-        for _ in range(3):
-            fast = VectorMLP(sizes, recipe.activations, init="he", rng=seed, dtype=np.float32)
-            history = train(fast, data.X_train, data.Y_train, loss=recipe.loss, optimizer="adam", lr=0.01,
-                            epochs=epochs, batch_size=32, rng=seed, track_accuracy=False, progress=False)
-            timings.append(history.seconds / epochs)
-        result["vector_seconds_per_epoch"] = min(timings)
-        try:
-            import torch
-
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                result["torch_seconds_per_epoch"] = min(
-                    _torch_epoch_seconds(data.X_train, data.Y_train, sizes, epochs, 32, seed) for _ in range(3))
-            finally:
-                torch.set_num_threads(threads)
-            result["speedup_vs_torch"] = result["torch_seconds_per_epoch"] / result["vector_seconds_per_epoch"]
-        except ImportError:
-            result["torch_seconds_per_epoch"] = None
+    # float32 like PyTorch's default, so both do the same arithmetic; best of three runs each
+    timings = []
+    for _ in range(3):
+        fast = VectorMLP(sizes, recipe.activations, init="he", rng=seed, dtype=np.float32)
+        history = train(fast, data.X_train, data.Y_train, loss=recipe.loss, optimizer="adam", lr=0.01,
+                        epochs=epochs, batch_size=32, rng=seed, track_accuracy=False, progress=False)
+        timings.append(history.seconds / epochs)
+    result["vector_seconds_per_epoch"] = min(timings)
+    if "torch" in sys.modules:
+        result["torch_seconds_per_epoch"] = min(
+            _torch_epoch_seconds(data.X_train, data.Y_train, sizes, epochs, 32, seed) for _ in range(3))
+        result["speedup_vs_torch"] = result["torch_seconds_per_epoch"] / result["vector_seconds_per_epoch"]
+    else:
+        result["torch_seconds_per_epoch"] = None
     # time to target test accuracy, epoch by epoch (evaluation time included)
     net = make_engine("vector", [data.n_features, *recipe.hidden, data.n_classes], recipe.activations,
                       init=recipe.init, rng=seed)

@@ -151,3 +151,20 @@ def test_apply_refuses_a_wrong_number_of_operands() -> None:
         Value.apply(ops.ADD, 1.0)
     with pytest.raises(TypeError, match="dot"):
         Value.apply(ops.DOT, 1.0, 2.0, 3.0)
+
+
+@pytest.mark.parametrize("build", [lambda x: x**3, lambda x: x ** Value(3.0), lambda x: x**401])
+def test_overflow_keeps_the_sign_of_an_odd_power(build: object) -> None:
+    x = Value(-1e200, label="x")
+    out = build(x)  # type: ignore[operator]
+    with np.errstate(over="ignore"):
+        expected = float(np.power(np.float64(-1e200), 3.0))
+    assert expected == -math.inf
+    assert out.data == expected
+
+
+def test_overflow_policy_matches_the_array_path_for_even_powers_and_exp() -> None:
+    with np.errstate(over="ignore"):
+        assert (Value(-1e200) ** 2).data == float(np.power(np.float64(-1e200), 2.0)) == math.inf
+        assert (Value(-1e200) ** 4.0).data == float(np.power(np.float64(-1e200), 4.0))
+        assert Value(800.0).exp().data == float(np.exp(np.float64(800.0)))

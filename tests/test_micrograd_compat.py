@@ -134,3 +134,63 @@ def test_drawing_notebook_trace_works() -> None:
     assert nodes == {a, b, c, d}
     assert edges == {(a, c), (b, c), (c, d), (a, d)}
     assert sorted(n._op for n in nodes) == ["", "", "*", "+"]
+
+
+def test_sanity_check_is_bit_identical_to_pytorch() -> None:
+    """micrograd's own test compares this case with ``==``, not a tolerance."""
+    torch = pytest.importorskip("torch")
+    (x,), y = sanity_check(Value)
+    y.backward()
+    t = torch.tensor([-4.0], dtype=torch.float64, requires_grad=True)
+    (t_x,), t_y = sanity_check(lambda _: t)
+    t_y.backward()
+    assert y.data == t_y.data.item()
+    assert x.grad == t_x.grad.item()
+
+
+def test_drawing_notebook_builds_a_graphviz_graph() -> None:
+    """The notebook's draw_dot: one record per value (data | grad), one op node per `_op`, edges from `_prev`."""
+    graphviz = pytest.importorskip("graphviz")
+
+    def draw_dot(root: Any) -> Any:
+        nodes: list[Any] = []
+        edges: list[tuple[Any, Any]] = []
+        stack = [root]
+        while stack:  # the notebook's trace, written iteratively
+            v = stack.pop()
+            if any(v is n for n in nodes):
+                continue
+            nodes.append(v)
+            for child in v._prev:
+                edges.append((child, v))
+                stack.append(child)
+        dot = graphviz.Digraph(graph_attr={"rankdir": "LR"})
+        for n in nodes:
+            dot.node(name=str(id(n)), label=f"{{ data {n.data:.4f} | grad {n.grad:.4f} }}", shape="record")
+            if n._op:
+                dot.node(name=str(id(n)) + n._op, label=n._op)
+                dot.edge(str(id(n)) + n._op, str(id(n)))
+        for n1, n2 in edges:
+            dot.edge(str(id(n1)), str(id(n2)) + n2._op)
+        return dot
+
+    def example(value: Callable[[float], Any]) -> tuple[Any, Any]:
+        x = value(1.0)
+        y = (x * 2 + 1).relu()
+        y.backward()
+        return x, y
+
+    x, y = example(Value)
+    source = draw_dot(y).source
+    assert source.count("shape=record") == 6  # x, the constants 2 and 1, x*2, x*2 + 1, relu
+    for label in ("data 1.0000 | grad 2.0000", "data 3.0000 | grad 1.0000", "data 2.0000 | grad 1.0000"):
+        assert label in source
+    assert f'"{id(y)}{y._op}" -> {id(y)}' in source
+    assert f'{id(x)} -> "{id(y._prev[0]._prev[0])}*"' in source
+
+    engine = pytest.importorskip("micrograd.engine")
+    _, reference = example(engine.Value)
+    def records(text: str) -> list[str]:
+        return sorted(line.split("label=")[1] for line in text.splitlines() if "shape=record" in line)
+
+    assert records(source) == records(draw_dot(reference).source)

@@ -48,3 +48,15 @@ def test_logsumexp_reduce_is_stable_and_keeps_float32() -> None:
 def test_an_op_without_reduce_says_so() -> None:
     with pytest.raises(ValueError, match="op tanh has no reduce rule"):
         ops.reduce_rule(ops.TANH)
+
+
+def test_logsumexp_of_infinities_matches_pytorch_semantics() -> None:
+    """logsumexp(-inf, -inf) = -inf and logsumexp(x, +inf) = +inf, on floats and on arrays (no nan)."""
+    inf = math.inf
+    assert ops.LOGSUMEXP.forward(-inf) == -inf
+    assert ops.LOGSUMEXP.forward(-inf, -inf) == -inf
+    assert ops.LOGSUMEXP.forward(1.0, inf) == inf
+    assert ops.LOGSUMEXP.forward(1.0, -inf) == pytest.approx(1.0, rel=1e-15)
+    rows = np.array([[-inf, -inf], [1.0, inf], [1.0, -inf], [0.0, 0.0]])
+    np.testing.assert_array_equal(ops.reduce_rule(ops.LOGSUMEXP)(rows)[:3], [-inf, inf, 1.0])
+    assert ops.reduce_rule(ops.LOGSUMEXP)(rows)[3] == pytest.approx(math.log(2.0), rel=1e-15)

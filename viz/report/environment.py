@@ -66,6 +66,8 @@ def build(ctx: Context) -> str:
         table(["component", "version", "detail"], versions, element_id="env-versions"),
         "<h3>BLAS threads</h3>",
         table(["API", "library", "threads"], blas_rows(), numeric=[False, False, True], element_id="env-blas"),
+        "<p>The digits training and the engine timings limit these pools to one thread while they run: on "
+        "matrices this small, extra threads only add synchronisation.</p>",
         f'<p>SVG renderer: <b id="env-renderer">{escape(renderer)}</b>.</p>',
         f'<p>Run settings: <b id="env-mode">{escape(mode)}</b> (seed {ctx.options.seed}); '
         f"files written: {escape(', '.join(['index.html', *ctx.files]))}.</p>",

@@ -51,6 +51,38 @@ def _tick_text(x: float) -> str:
     return f"{x:.3g}"
 
 
+def nice_ticks(lo: float, hi: float, most: int = 6, integers: bool = False) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10ᵏ apart) inside [lo, hi], at most ``most`` of them.
+
+    ``integers``: whole-number steps only (an axis of epochs has no epoch 1.5).
+    """
+    span = hi - lo
+    if not span > 0:
+        return [lo]
+    for step in (m * 10.0**e for e in range(math.floor(math.log10(span / most)) - 1, 400) for m in (1, 2, 5)):
+        if integers and step < 1:
+            continue
+        first = math.ceil(lo / step - 1e-9)
+        last = math.floor(hi / step + 1e-9)
+        if last - first + 1 <= most:
+            return [k * step for k in range(first, last + 1)]
+    return [lo, hi]
+
+
+def log_ticks(lo: float, hi: float, most: int = 6) -> list[float]:
+    """Tick positions (log10 units) in [lo, hi]: powers of ten, with 2× and 5× added when few decades show."""
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    for multipliers in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [e + math.log10(m) for e in decades for m in multipliers]
+        ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+        if len(ticks) <= most:
+            break
+    if len(ticks) > most:  # very many decades: every k-th power of ten
+        stride = math.ceil(len(ticks) / most)
+        ticks = ticks[::stride]
+    return ticks if len(ticks) >= 2 else [lo, hi]
+
+
 def line_chart(
     series: Sequence[Series],
     title: str,
@@ -91,13 +123,11 @@ def line_chart(
         f'<text x="{width / 2:.0f}" y="16" text-anchor="middle" class="chart-title">{escape(title)}</text>',
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#999"/>',
     ]
-    for k in range(5):
-        yv = y0 + (y1 - y0) * k / 4
+    for yv in log_ticks(y0, y1) if log_y else nice_ticks(y0, y1):
         label = _tick_text(10**yv if log_y else yv)
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{_num(py(yv))}" y2="{_num(py(yv))}" stroke="#eee"/>')
         parts.append(f'<text x="{left - 4}" y="{_num(py(yv) + 4)}" text-anchor="end" class="tick">{label}</text>')
-    for k in range(5):
-        xv = x0 + (x1 - x0) * k / 4
+    for xv in nice_ticks(x0, x1, integers=all(float(x).is_integer() for x in xs)):
         parts.append(f'<text x="{_num(px(xv))}" y="{top + ph + 14}" text-anchor="middle" class="tick">'
                      f"{_tick_text(xv)}</text>")
     parts.append(f'<text x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle" class="axis">'
