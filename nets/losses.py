@@ -48,7 +48,8 @@ class Loss:
     per_sample: Callable[[Array, Array], Any]  # ℓ for each row: shape (m,)
     per_sample_gradient: Callable[[Array, Array], Any]  # ∂ℓᵢ/∂hᵢ for each row: shape (m, K)
     on_values: Callable[[list[Value], Sequence[float]], Value]
-    both: Callable[[Array, Array], tuple[Any, Any]] | None = None  # (per_sample, per_sample_gradient) in one pass
+    # (Σᵢ ℓᵢ over the batch, per_sample_gradient) in one pass, sharing the work both need
+    sum_and_gradient: Callable[[Array, Array], tuple[Any, Any]] | None = None
 
     def value(self, H: Array, Y: Array) -> float:
         """(1/m) Σᵢ ℓ(hᵢ, yᵢ) over the rows of H and Y, both shaped (m, K)."""
@@ -64,13 +65,13 @@ class Loss:
     def value_and_gradient(self, H: Array, Y: Array) -> tuple[float, Array]:
         """``(value(H, Y), gradient(H, Y))``, sharing the work both need (one logsumexp for cross-entropy)."""
         H, Y = _check(self.name, H, Y)
-        if self.both is not None:
-            per_sample, per_sample_gradient = self.both(H, Y)
+        if self.sum_and_gradient is not None:
+            total, per_sample_gradient = self.sum_and_gradient(H, Y)
         else:
-            per_sample, per_sample_gradient = self.per_sample(H, Y), self.per_sample_gradient(H, Y)
+            total, per_sample_gradient = np.add.reduce(self.per_sample(H, Y)), self.per_sample_gradient(H, Y)
         m = H.shape[0]
         grad: Array = per_sample_gradient / m
-        return float(np.add.reduce(per_sample)) / m, grad
+        return float(total) / m, grad
 
     def __repr__(self) -> str:
         return f"Loss({self.name}: {self.formula})"
@@ -110,7 +111,7 @@ def _squares_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
     """(h - y)² and its ∂/∂h from the table's rules, sharing d = h - y."""
     d = ops.SUB.forward(H, Y)
     squares = _SQUARE.forward(d)
-    return squares, _SQUARE.derivatives(squares, d)[0] * ops.SUB.derivatives(d, H, Y)[0]
+    return squares, ops.chain(_SQUARE.derivatives(squares, d)[0], ops.SUB.derivatives(d, H, Y)[0])
 
 
 def _squared_error(name: str, scale: Callable[[int], float], formula: str) -> Loss:
@@ -126,12 +127,16 @@ def _squared_error(name: str, scale: Callable[[int], float], formula: str) -> Lo
         c = scale(len(h))
         return total if c == 1.0 else total * c
 
-    def both(H: Array, Y: Array) -> tuple[Any, Any]:
+    def sum_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
         squares, gradient = _squares_and_gradient(H, Y)
         c = scale(H.shape[1])
-        return c * np.sum(squares, axis=1), c * gradient
+        total = np.add.reduce(squares, axis=None)  # one reduction over the whole batch (fast)
+        if c == 1.0:
+            return total, gradient
+        gradient *= c
+        return c * total, gradient
 
-    return Loss(name, formula, per_sample, per_sample_gradient, on_values, both)
+    return Loss(name, formula, per_sample, per_sample_gradient, on_values, sum_and_gradient)
 
 
 # ---------------------------------------------------- softmax cross-entropy --
@@ -149,6 +154,16 @@ def _ce_both(H: Array, Y: Array) -> tuple[Any, Any]:
     gradient = softmax * total[:, None]
     gradient -= Y
     return per_sample, gradient
+
+
+def _ce_sum_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
+    """Σᵢ ℓᵢ = Σᵢ (Σₖyᵢₖ)·logsumexp(hᵢ) - Σᵢₖ yᵢₖhᵢₖ and ∂ℓᵢ/∂hᵢ, as :func:`_ce_both` with whole-batch sums."""
+    lse = _LOGSUMEXP_ROWS(H)
+    softmax = ops.LOGSUMEXP.derivatives(lse[:, None], H)[0]
+    total = np.add.reduce(Y, axis=1)
+    gradient = softmax * total[:, None]
+    gradient -= Y
+    return np.dot(total, lse) - np.add.reduce(Y * H, axis=None), gradient
 
 
 def _ce_per_sample(H: Array, Y: Array) -> Any:
@@ -221,7 +236,7 @@ LOSSES: dict[str, Loss] = {
         _squared_error("sse", lambda k: 1.0, "Σₖ (yₖ - hₖ)²"),
         _squared_error("mse", lambda k: 1.0 / k, "(1/K) Σₖ (yₖ - hₖ)²"),
         Loss("softmax_cross_entropy", "-Σₖ yₖ log softmax(h)ₖ", _ce_per_sample, _ce_gradient, _ce_on_values,
-             _ce_both),
+             _ce_sum_and_gradient),
         Loss("binary_cross_entropy", "-Σₖ [yₖ log pₖ + (1-yₖ) log(1-pₖ)]", _bce_per_sample, _bce_gradient,
              _bce_on_values),
         Loss("hinge", "Σₖ relu(1 - yₖhₖ)", _hinge_per_sample, _hinge_gradient, _hinge_on_values),

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from autonode.ops import Op, activation_derivative
+from autonode.ops import Op, activation_derivative, chain
 from nets.activations import check_activations, layer_op, output_from_last
 from nets.init import check_sizes, initialise
 from nets.losses import get_loss
@@ -45,15 +45,6 @@ def _views(flat: Array, sizes: list[int]) -> tuple[list[Array], list[Array]]:
         bs.append(flat[start:start + n_out])
         start += n_out
     return Ws, bs
-
-
-def _times_derivative(upstream: Array, op: Op, z: Array, h: Array) -> Array:
-    """upstream ⊙ f'(z), f' from the op table (a constant 1, as identity's, costs nothing)."""
-    derivative = activation_derivative(op, z, h)
-    if type(derivative) is float and derivative == 1.0:
-        return upstream
-    product: Array = upstream * derivative
-    return product
 
 
 class VectorMLP:
@@ -137,12 +128,12 @@ class VectorMLP:
         grad = np.empty_like(self._flat)
         dW, db = _views(grad, self.sizes)
         L = len(self.W)
-        delta = _times_derivative(dJ_dh, self._ops[L - 1], self.z[L], self.h[L])
+        delta = chain(dJ_dh, activation_derivative(self._ops[L - 1], self.z[L], self.h[L]))
         for k in range(L - 1, -1, -1):  # k is the seed's l
             np.matmul(delta.T, self.h[k], out=dW[k])
             np.add.reduce(delta, axis=0, out=db[k])
             if k > 0:
-                delta = _times_derivative(delta @ self.W[k], self._ops[k - 1], self.z[k], self.h[k])
+                delta = chain(delta @ self.W[k], activation_derivative(self._ops[k - 1], self.z[k], self.h[k]))
         return grad
 
     def backward(self, dJ_dh: Array) -> Weights:
