@@ -33,8 +33,10 @@ class Op:
     """A primitive: its name, display symbol, arity (None: n-ary) and rules.
 
     An n-ary op may also have ``reduce(X)``: the same forward with its operands
-    laid along the last axis of one array, ``reduce(X) == forward(*np.moveaxis(X, -1, 0))`` —
-    what a batched engine calls on an (m, K) matrix without splitting it into K columns.
+    laid along the last axis of one array, kept as an axis of length 1 so the result
+    broadcasts straight back against X in the derivative rule:
+    ``reduce(X)[..., 0] == forward(*np.moveaxis(X, -1, 0))``. A batched engine calls it
+    on an (m, K) matrix instead of splitting the matrix into K columns.
     """
 
     name: str
@@ -120,7 +122,7 @@ def _dot_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
 
 
 def _logsumexp_reduce(X: Any) -> Any:
-    """m + ln Σₖ e^(Xₖ - m) over the last axis, with m = maxₖ Xₖ (no overflow)."""
+    """m + ln Σₖ e^(Xₖ - m) over the last axis (kept, length 1), with m = maxₖ Xₖ (no overflow)."""
     import numpy as np
 
     m = np.maximum.reduce(X, axis=-1, keepdims=True)
@@ -132,7 +134,7 @@ def _logsumexp_reduce(X: Any) -> Any:
         with np.errstate(divide="ignore"):
             out = np.log(np.add.reduce(np.exp(X - m), axis=-1, keepdims=True))
     out += m
-    return out[..., 0]
+    return out
 
 
 def _logsumexp_forward(*xs: Any) -> Any:
@@ -144,7 +146,7 @@ def _logsumexp_forward(*xs: Any) -> Any:
         return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
     import numpy as np
 
-    return _logsumexp_reduce(np.stack(np.broadcast_arrays(*xs), axis=-1))
+    return _logsumexp_reduce(np.stack(np.broadcast_arrays(*xs), axis=-1))[..., 0]
 
 
 def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
@@ -178,7 +180,7 @@ RELU = Op("relu", "relu", 1, mathfn.relu, lambda out, a: (mathfn.step(a),), "∂
 IDENTITY = Op("identity", "id", 1, lambda a: a, lambda out, a: (1.0,), "∂a/∂a = 1")
 SUM = Op(
     "sum", "sum", None, _sum_forward, lambda out, *xs: (1.0,) * len(xs), "∂(Σxᵢ)/∂xᵢ = 1",
-    reduce=lambda X: X.sum(axis=-1),
+    reduce=lambda X: X.sum(axis=-1, keepdims=True),
 )
 DOT = Op(
     "dot", "dot", None, _dot_forward, _dot_derivatives,
@@ -239,7 +241,7 @@ def activation_derivative(op: Op, z: Any, h: Any) -> Any:
 
 
 def reduce_rule(op: Op) -> Rule:
-    """``op.reduce``: its forward over the last axis of one array (ValueError if the op has none)."""
+    """``op.reduce``: its forward over the last axis of one array, kept (ValueError if the op has none)."""
     if op.reduce is None:
         raise ValueError(f"op {op.name} has no reduce rule (only n-ary ops such as sum and logsumexp do)")
     return op.reduce

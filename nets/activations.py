@@ -53,8 +53,8 @@ def check_activations(activations: str | Sequence[str], n_layers: int) -> list[s
 def softmax(Z: Any) -> Any:
     """Row-wise softmax(z)ₖ = exp(zₖ - logsumexp(z)); the table's ∂logsumexp/∂z."""
     Z = np.asarray(Z)
-    lse = _LOGSUMEXP_ROWS(Z)  # the table's forward over the K columns (last axis)
-    return ops.LOGSUMEXP.derivatives(np.expand_dims(lse, -1), Z)[0]  # its rule, all columns at once
+    lse = _LOGSUMEXP_ROWS(Z)  # the table's forward over the K columns (last axis, kept)
+    return ops.LOGSUMEXP.derivatives(lse, Z)[0]  # its rule, all columns at once
 
 
 def output_from_last(name: str, H: Any) -> Any:

@@ -146,7 +146,7 @@ def _ce_both(H: Array, Y: Array) -> tuple[Any, Any]:
     logsumexp is the table's forward over the K columns; its derivative rule
     e^(hₖ - out) = softmax(h)ₖ is applied to all columns at once (one broadcast operand).
     """
-    lse = _LOGSUMEXP_ROWS(H)
+    lse = _LOGSUMEXP_ROWS(H)[:, 0]
     softmax = ops.LOGSUMEXP.derivatives(lse[:, None], H)[0]
     total = np.add.reduce(Y, axis=1)
     per_sample = total * lse
@@ -158,12 +158,12 @@ def _ce_both(H: Array, Y: Array) -> tuple[Any, Any]:
 
 def _ce_sum_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
     """Σᵢ ℓᵢ = Σᵢ (Σₖyᵢₖ)·logsumexp(hᵢ) - Σᵢₖ yᵢₖhᵢₖ and ∂ℓᵢ/∂hᵢ, as :func:`_ce_both` with whole-batch sums."""
-    lse = _LOGSUMEXP_ROWS(H)
-    softmax = ops.LOGSUMEXP.derivatives(lse[:, None], H)[0]
-    total = np.add.reduce(Y, axis=1)
-    gradient = softmax * total[:, None]
+    lse = _LOGSUMEXP_ROWS(H)  # shape (m, 1)
+    softmax = ops.LOGSUMEXP.derivatives(lse, H)[0]
+    total = np.add.reduce(Y, axis=1, keepdims=True)
+    gradient = softmax * total
     gradient -= Y
-    return np.dot(total, lse) - np.add.reduce(Y * H, axis=None), gradient
+    return np.vdot(total, lse) - np.vdot(Y, H), gradient
 
 
 def _ce_per_sample(H: Array, Y: Array) -> Any:

@@ -125,12 +125,13 @@ class Adam(Optimizer):
         term *= 1.0 - self.beta2
         v *= self.beta2
         v += term
-        # W -= α·m̂/(√v̂ + ε) written as (α/(1-β₁ᵗ))·m / (√v/√(1-β₂ᵗ) + ε), without temporaries
+        # W -= α·m̂/(√v̂ + ε), m̂ = m/(1-β₁ᵗ), v̂ = v/(1-β₂ᵗ); the same number, multiplied above and below
+        # by √(1-β₂ᵗ), is αₜ·m/(√v + ε̂) with αₜ = α·√(1-β₂ᵗ)/(1-β₁ᵗ), ε̂ = ε·√(1-β₂ᵗ) (Kingma & Ba, §2)
+        root = math.sqrt(1.0 - self.beta2**self.t)
         np.sqrt(v, out=denominator)
-        denominator *= 1.0 / math.sqrt(1.0 - self.beta2**self.t)
-        denominator += self.eps
-        np.multiply(m, self.lr / (1.0 - self.beta1**self.t), out=term)
-        term /= denominator
+        denominator += self.eps * root
+        np.divide(m, denominator, out=term)
+        term *= self.lr * root / (1.0 - self.beta1**self.t)
         p -= term
 
 

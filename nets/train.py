@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from nets.losses import get_loss
 from nets.optim import Optimizer, flatten, get_optimizer
 from nets.types import Array, Network
 
@@ -67,10 +68,11 @@ def _stepper(net: Network, loss: str, optimizer: Optimizer) -> Callable[[Array, 
     flat = getattr(net, "flat_parameters", None)
     flat_gradient = getattr(net, "loss_and_flat_gradient", None)
     live = getattr(net, "parameter_arrays", None)
+    criterion = get_loss(loss)  # looked up once, not at every step
 
     def step(X: Array, Y: Array) -> float:
         if flat is not None and flat_gradient is not None:
-            value, grad = flat_gradient(X, Y, loss, trusted=True)
+            value, grad = flat_gradient(X, Y, criterion, trusted=True)
             _finite(value, loss)
             optimizer.step([flat()], [grad])
             return float(value)
@@ -160,7 +162,7 @@ def train(
                         bar = _bar(total, desc)
                         bar.start_t -= elapsed  # count the first step's time, so the ETA shows at once
                         bar.update(1)
-            history.loss.append(float(np.mean(losses)))
+            history.loss.append(sum(losses) / len(losses))
             if track_accuracy:
                 history.accuracy.append(accuracy(net.predict_output(X), Y))
                 if X_test is not None and Y_test is not None:

@@ -29,22 +29,28 @@ import numpy as np
 from autonode.ops import Op, activation_derivative, chain
 from nets.activations import check_activations, layer_op, output_from_last
 from nets.init import check_sizes, initialise
-from nets.losses import get_loss
+from nets.losses import Loss, get_loss
 from nets.network_checks import check_batch, check_targets, check_weights
 from nets.types import Array, Weights
 
 DEFAULT_INIT = "he"
 
 
-def _views(flat: Array, sizes: list[int]) -> tuple[list[Array], list[Array]]:
-    """W[l] (sizes[l+1], sizes[l]) and b[l] (sizes[l+1],) as consecutive views of ``flat``."""
-    Ws, bs, start = [], [], 0
+Layout = list[tuple[int, int, int, tuple[int, int]]]
+
+
+def _layout(sizes: list[int]) -> Layout:
+    """Where W[l] and b[l] sit in the flat parameter array: (W start, b start, b end, W shape) per layer."""
+    layout, start = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        Ws.append(flat[start:start + n_out * n_in].reshape(n_out, n_in))
-        start += n_out * n_in
-        bs.append(flat[start:start + n_out])
-        start += n_out
-    return Ws, bs
+        layout.append((start, start + n_out * n_in, start + n_out * (n_in + 1), (n_out, n_in)))
+        start += n_out * (n_in + 1)
+    return layout
+
+
+def _views(flat: Array, layout: Layout) -> tuple[list[Array], list[Array]]:
+    """W[l] (sizes[l+1], sizes[l]) and b[l] (sizes[l+1],) as consecutive views of ``flat``."""
+    return [flat[w:b].reshape(shape) for w, b, _, shape in layout], [flat[b:end] for _, b, end, _ in layout]
 
 
 class VectorMLP:
@@ -71,10 +77,17 @@ class VectorMLP:
             weights = initialise(init, self.sizes, generator)
         n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True))
         self._flat: Array = np.zeros(n_params, dtype=self.dtype)
-        self.W, self.b = _views(self._flat, self.sizes)
+        self._views()
         self.set_weights(weights)
         self.z: list[Array] = []
         self.h: list[Array] = []
+
+    def _views(self) -> None:
+        """W[l], b[l] as views of the flat parameters; the gradient work array and its views likewise."""
+        self._layout = _layout(self.sizes)
+        self.W, self.b = _views(self._flat, self._layout)
+        self._grad: Array = np.empty_like(self._flat)
+        self._dW, self._db = _views(self._grad, self._layout)
 
     # --------------------------------------------------------- weights --
     def get_weights(self) -> Weights:
@@ -125,8 +138,7 @@ class VectorMLP:
         """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`)."""
         if not self.h:
             raise RuntimeError("VectorMLP.backward: call forward first")
-        grad = np.empty_like(self._flat)
-        dW, db = _views(grad, self.sizes)
+        dW, db = self._dW, self._db  # views of the work array self._grad
         L = len(self.W)
         delta = chain(dJ_dh, activation_derivative(self._ops[L - 1], self.z[L], self.h[L]))
         for k in range(L - 1, -1, -1):  # k is the seed's l
@@ -134,14 +146,16 @@ class VectorMLP:
             np.add.reduce(delta, axis=0, out=db[k])
             if k > 0:
                 delta = chain(delta @ self.W[k], activation_derivative(self._ops[k - 1], self.z[k], self.h[k]))
-        return grad
+        return self._grad.copy()
 
     def backward(self, dJ_dh: Array) -> Weights:
         """Gradients ``[(∂J/∂W[l], ∂J/∂b[l]), ...]`` from ∂J/∂h[L] of the last forward pass."""
-        dW, db = _views(self.backward_flat(dJ_dh), self.sizes)
+        dW, db = _views(self.backward_flat(dJ_dh), self._layout)
         return list(zip(dW, db, strict=True))
 
-    def loss_and_flat_gradient(self, X: Array, Y: Array, loss: str, *, trusted: bool = False) -> tuple[float, Array]:
+    def loss_and_flat_gradient(
+        self, X: Array, Y: Array, loss: str | Loss, *, trusted: bool = False
+    ) -> tuple[float, Array]:
         """Mean loss over the batch and its gradient as one flat array (``trusted``: see :meth:`forward`)."""
         criterion = get_loss(loss)
         H = self.forward(X, trusted=trusted)
@@ -155,20 +169,20 @@ class VectorMLP:
     def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
         """Mean loss over the batch and its gradient in the weights format."""
         value, grad = self.loss_and_flat_gradient(X, Y, loss)
-        dW, db = _views(grad, self.sizes)
+        dW, db = _views(grad, self._layout)
         return value, list(zip(dW, db, strict=True))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: views and ops (which hold lambdas) are rebuilt on loading."""
         state = self.__dict__.copy()
-        for key in ("_ops", "W", "b"):
+        for key in ("_ops", "_layout", "W", "b", "_grad", "_dW", "_db"):
             del state[key]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._ops = [layer_op(a) for a in self.activations]
-        self.W, self.b = _views(self._flat, self.sizes)
+        self._views()
 
     def __repr__(self) -> str:
         return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"
