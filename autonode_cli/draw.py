@@ -73,13 +73,15 @@ def _draw_expression(args: argparse.Namespace) -> int:
         return 2
     root.label = root.label or "out"
     root.backward()
+    renderer = viz.find_renderer()
     if args.output is not None:
         graph = viz.draw_graph(root, rankdir=args.rankdir, show_local_grads=True, collapse=args.collapse)
-        renderer = viz.render_svg(graph, args.output)
-        print(f"graph written to {args.output} (renderer: {renderer})")
+        viz.render_svg(graph, args.output, renderer)
+        print(f"graph written to {args.output} (renderer: {renderer.name})")
     if args.steps is not None:
-        paths = viz.write_backward_steps(root, args.steps, rankdir=args.rankdir)
-        print(f"{len(paths) - 1} backward-pass frames and {paths[-1]} written to {args.steps}")
+        paths = viz.write_backward_steps(root, args.steps, rankdir=args.rankdir, renderer=renderer)
+        print(f"{len(paths) - 1} backward-pass frames and {paths[-1]} written to {args.steps} "
+              f"(renderer: {renderer.name})")
     return 0
 
 
@@ -120,9 +122,14 @@ def _run(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Dispatch on the source option; errors are printed as one line naming the problem."""
     from autonode import AutonodeError
+    from viz import GraphTooLargeError
 
     try:
         return _run(args)
+    except GraphTooLargeError as error:
+        hint = "--collapse neuron or --collapse layer" if args.expr is not None else "--threshold T"
+        print(f"error: {error} (on the command line: {hint})", file=sys.stderr)
+        return 1
     except (AutonodeError, ValueError, TypeError, OSError, ImportError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

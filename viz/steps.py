@@ -18,6 +18,7 @@ import base64
 import html
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,7 @@ from viz.render import Digraph, Renderer, dot_to_svg, find_renderer, write_atomi
 from viz.style import fmt
 
 DEFAULT_MAX_STEPS = 300
+_FRAME_NAME = re.compile(r"step_\d{3,}\.svg")
 
 
 @dataclass(frozen=True)
@@ -175,17 +177,22 @@ def write_backward_steps(
     """Run backward from ``root``; write ``step_000.svg`` ... and ``index.html`` into ``directory``.
 
     Returns the paths written: the SVG frames in order, then ``index.html`` last.
-    Every file is written atomically; ``directory`` is created if missing.
+    Every frame is rendered before the first file is written, each file is written
+    atomically, and ``directory`` is created if missing. Frames ``step_NNN.svg`` left
+    there by an earlier, longer pass are removed, so the directory holds one pass.
     """
-    renderer = renderer or find_renderer()
-    frames = backward_frames(root, rankdir=rankdir, max_steps=max_steps)
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--steps: {out} exists and is not a directory")
+    renderer = renderer or find_renderer()
+    frames = backward_frames(root, rankdir=rankdir, max_steps=max_steps)
+    svgs = [dot_to_svg(frame.graph, renderer)[0] for frame in frames]  # all rendered before anything is written
+    page = steps_page(svgs, [frame.caption for frame in frames])
     out.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(len(frames) - 1)))
-    svgs = [dot_to_svg(frame.graph, renderer)[0] for frame in frames]
     paths = [write_atomic(out / f"step_{k:0{width}d}.svg", svg) for k, svg in enumerate(svgs)]
-    page = steps_page(svgs, [frame.caption for frame in frames])
     paths.append(write_atomic(out / "index.html", page))
+    for stale in sorted(set(out.glob("step_*.svg")) - set(paths)):  # frames left by a longer earlier pass
+        if _FRAME_NAME.fullmatch(stale.name):
+            stale.unlink()
     return paths
