@@ -7,7 +7,7 @@ from pathlib import Path
 
 import graphviz
 import pytest
-from test_viz_helpers import parse_svg, record_values
+from test_viz_helpers import lecture_expression, parse_svg, record_values
 
 import viz
 from autonode import Value, vsum
@@ -15,16 +15,10 @@ from viz.style import GRAD_HIGH, hex_color
 
 
 def karpathy_graph() -> dict[str, Value]:
-    """L = (a·b + c)·f with a=2, b=−3, c=10, f=−2 (the micrograd lecture's example)."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L}
+    """The lecture's L = (a·b + c)·f after its backward pass."""
+    nodes = lecture_expression()
+    nodes["L"].backward()
+    return nodes
 
 
 # by hand: L = d·f; ∂L/∂d = f = −2, ∂L/∂f = d = 4, ∂L/∂e = ∂L/∂c = −2, ∂L/∂a = −2·b = 6, ∂L/∂b = −2·a = −4

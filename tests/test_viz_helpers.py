@@ -1,4 +1,5 @@
-"""Reading rendered SVG back for the viz tests (parsed as XML, never compared byte for byte)."""
+"""Shared by the viz tests: the lecture's expression, and reading rendered SVG back
+(parsed as XML, never compared byte for byte)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,24 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autonode import Value
+
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def lecture_expression() -> dict[str, Value]:
+    """L = (a·b + c)·f with a=2, b=−3, c=10, f=−2 (micrograd's lecture example): 3 ops, 6 chain-rule steps.
+
+    Every node by its label; no backward pass run yet.
+    """
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L}
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 

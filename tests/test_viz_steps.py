@@ -8,22 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from test_viz_helpers import parse_svg, record_values
+from test_viz_helpers import lecture_expression, parse_svg, record_values
 
 import viz
 from autonode import Value, topological_order
 
 
 def expression() -> Value:
-    """L = (a·b + c)·f with a=2, b=−3, c=10, f=−2: 3 ops, 6 chain-rule steps."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
+    """The lecture's L = (a·b + c)·f: 3 ops, 6 chain-rule steps."""
+    return lecture_expression()["L"]
 
 
 def grads_in(svg: Path) -> dict[str, float]:
