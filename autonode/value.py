@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from autonode import ops
@@ -25,9 +25,6 @@ from autonode.ops import Op
 Operand = Union["Value", float, int]
 
 _new = object.__new__
-# The table's ops bound once (module-level names are found faster on the hot path).
-_ADD, _SUB, _MUL, _DIV, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW
-_NEG, _EXP, _LOG, _TANH, _SIGMOID, _RELU = ops.NEG, ops.EXP, ops.LOG, ops.TANH, ops.SIGMOID, ops.RELU
 
 
 def _as_float(data: Any, what: str = "Value data") -> float:
@@ -58,6 +55,92 @@ def _constant(x: Any) -> Value:
 def _describe(node: Value) -> str:
     name = node.label or ("value" if node._fn is None else f"({node.op} node)")
     return f"{name}={node.data!r}"
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    """The recorder of a unary op: ``f(a)`` computes the op's forward and local derivative and records the node.
+
+    Made once per op, with the op's rules bound as locals, so recording a node costs one Python call.
+    """
+    forward, derivatives = op.forward, op.derivatives
+
+    def record(a: Value) -> Value:
+        x = a.data
+        try:
+            data = forward(x)
+            (da,) = derivatives(data, x)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            raise _domain_error(op, (a,), error) from None
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._b = None
+        if MODES.record:
+            node._fn = op
+            node._a = a
+            node._da = da
+        else:
+            node._fn = node._a = None
+        if MODES.anomaly:
+            _check(op, (a,), data, (da,))
+        return node
+
+    record.__name__ = record.__qualname__ = op.name
+    record.__doc__ = f"{op.name} of this value as one node; its local derivative: {op.formula}."
+    return record
+
+
+def _binary(op: Op) -> Callable[[Value, Operand], Value]:
+    """The recorder of a binary op: ``f(a, b)`` (``b`` a Value or a number) records the node ``a op b``.
+
+    Made once per op, with the op's rules bound as locals, so ``a * b`` costs one Python call.
+    """
+    forward, derivatives = op.forward, op.derivatives
+
+    def record(a: Value, b: Operand) -> Value:
+        if not isinstance(b, Value):
+            b = _constant(b)
+        x = a.data
+        y = b.data
+        try:
+            data = forward(x, y)
+            da, db = derivatives(data, x, y)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            raise _domain_error(op, (a, b), error) from None
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        if MODES.record:
+            node._fn = op
+            node._a = a
+            node._da = da
+            node._b = b
+            node._db = db
+        else:
+            node._fn = node._a = node._b = None
+        if MODES.anomaly:
+            _check(op, (a, b), data, (da, db))
+        return node
+
+    record.__name__ = record.__qualname__ = f"__{op.name}__"
+    record.__doc__ = f"self {op.symbol} other as one node; its local derivatives: {op.formula}."
+    return record
+
+
+_RECORDERS: dict[int, tuple[Op, Callable[..., Value]]] = {}
+
+
+def recorder(op: Op) -> Callable[..., Value]:
+    """The recorder of a unary or binary table op (made on first use, then cached)."""
+    entry = _RECORDERS.get(id(op))
+    if entry is None:
+        entry = _RECORDERS[id(op)] = (op, _unary(op) if op.arity == 1 else _binary(op))
+    return entry[1]
+
+
+_ADD, _SUB, _MUL, _DIV, _POW = (recorder(op) for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW))
 
 
 class Value:
@@ -112,11 +195,10 @@ class Value:
             takes = "an even number (w₁…wₙ, x₁…xₙ)" if op is ops.DOT else (op.arity or "one or more")
             raise TypeError(f"{op.name} takes {takes} operands, got {len(inputs)}")
         nodes = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
-        if op.arity == 1:
-            return _record1(op, nodes[0])
-        if op.arity == 2:
-            return _record2(op, nodes[0], nodes[1])
-        return _record(op, nodes, tuple(n.data for n in nodes))
+        if op.arity is None:
+            return _record(op, nodes, tuple(n.data for n in nodes))
+        record: Any = recorder(op)
+        return record(*nodes)  # type: ignore[no-any-return]
 
     # -------------------------------------------------------------- reading --
     @property
@@ -153,70 +235,43 @@ class Value:
         return self.data
 
     # -------------------------------------------------------------- algebra --
-    def __add__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _constant(other)
-        return _record2(_ADD, self, other)
+    # Each operator is its table op's recorder (made once by _binary/_unary): one Python call per node.
+    __add__ = _ADD
+    __sub__ = _SUB
+    __mul__ = _MUL
+    __truediv__ = _DIV
+    __neg__ = recorder(ops.NEG)
+    exp = recorder(ops.EXP)
+    log = recorder(ops.LOG)
+    tanh = recorder(ops.TANH)
+    sigmoid = recorder(ops.SIGMOID)
+    relu = recorder(ops.RELU)
 
     def __radd__(self, other: Operand) -> Value:
-        return _record2(_ADD, _constant(other), self)
-
-    def __sub__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _constant(other)
-        return _record2(_SUB, self, other)
+        return _ADD(_constant(other), self)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _record2(_SUB, _constant(other), self)
-
-    def __mul__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _constant(other)
-        return _record2(_MUL, self, other)
+        return _SUB(_constant(other), self)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _record2(_MUL, _constant(other), self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _constant(other)
-        return _record2(_DIV, self, other)
+        return _MUL(_constant(other), self)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _record2(_DIV, _constant(other), self)
+        return _DIV(_constant(other), self)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _record2(_POW, self, other)
+            return _POW(self, other)
         if not isinstance(other, (int, float)) or isinstance(other, bool):
             _as_float(other, "exponent")
             other = float(other)
-        return _record1(ops.pow_const(other), self)
+        return recorder(ops.pow_const(other))(self)
 
     def __rpow__(self, other: Operand) -> Value:
-        return _record2(_POW, _constant(other), self)
-
-    def __neg__(self) -> Value:
-        return _record1(_NEG, self)
+        return _POW(_constant(other), self)
 
     def __pos__(self) -> Value:
         return self
-
-    def exp(self) -> Value:
-        """e^x."""
-        return _record1(_EXP, self)
-
-    def log(self) -> Value:
-        """ln x, x > 0."""
-        return _record1(_LOG, self)
-
-    def tanh(self) -> Value:
-        """tanh x."""
-        return _record1(_TANH, self)
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e^-x)."""
-        return _record1(_SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(0, x)."""
-        return _record1(_RELU, self)
 
     def backward(self, gradient: float = 1.0) -> None:
         """Run the chain rule from this node: every node's ``grad`` becomes ∂self/∂node.
@@ -248,56 +303,6 @@ def _domain_error(op: Op, nodes: Sequence[Value], error: Exception) -> DomainErr
     operands = ", ".join(_describe(n) for n in nodes)
     name = op.name if op.symbol == op.name else f"{op.name} ({op.symbol})"
     return DomainError(f"{name}: {reason} (operands: {operands})")
-
-
-def _record1(op: Op, a: Value) -> Value:
-    """Apply a unary op and record the node (one GC-tracked object)."""
-    x = a.data
-    try:
-        data = op.forward(x)
-        (da,) = op.derivatives(data, x)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise _domain_error(op, (a,), error) from None
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node._b = None
-    if MODES.record:
-        node._fn = op
-        node._a = a
-        node._da = da
-    else:
-        node._fn = node._a = None
-    if MODES.anomaly:
-        _check(op, (a,), data, (da,))
-    return node
-
-
-def _record2(op: Op, a: Value, b: Value) -> Value:
-    """Apply a binary op and record the node (one GC-tracked object)."""
-    x = a.data
-    y = b.data
-    try:
-        data = op.forward(x, y)
-        da, db = op.derivatives(data, x, y)
-    except (ValueError, ZeroDivisionError, OverflowError) as error:
-        raise _domain_error(op, (a, b), error) from None
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    if MODES.record:
-        node._fn = op
-        node._a = a
-        node._da = da
-        node._b = b
-        node._db = db
-    else:
-        node._fn = node._a = node._b = None
-    if MODES.anomaly:
-        _check(op, (a, b), data, (da, db))
-    return node
 
 
 def _record(op: Op, nodes: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
