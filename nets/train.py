@@ -149,7 +149,7 @@ def train(
         for _ in range(epochs):
             # one shuffle per epoch; each minibatch is then a slice (a view) of the shuffled rows
             order = generator.permutation(m) if size < m else None
-            X_epoch, Y_epoch = (X, Y) if order is None else (X[order], Y[order])
+            X_epoch, Y_epoch = (X, Y) if order is None else (X.take(order, axis=0), Y.take(order, axis=0))
             losses = []
             for first in range(0, m, size):
                 losses.append(step(X_epoch[first:first + size], Y_epoch[first:first + size]))
