@@ -6,8 +6,9 @@
 
 The page shows the seed walkthroughs recomputed, an expression graph with a step-through
 of its backward pass, the trained digits network, the engines compared, digits training
-with two recipes, and the environment. Exit code 1 when any section failed (the page
-still shows the others), 2 when the output path is unusable.
+with two recipes, and the environment. Exit code 1 when any section failed or had to
+leave out its drawings (no Graphviz renderer; the page still shows the rest), 2 when the
+output path is unusable.
 """
 
 from __future__ import annotations
@@ -56,12 +57,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"autonode demo: {error}", file=sys.stderr)
         return 2
     for section in result.sections:
-        status = "ok" if not section.error else "FAILED: " + section.error.splitlines()[0]
+        status = {"ok": "ok", "degraded": "NO DRAWINGS: ", "failed": "FAILED: "}[section.status]
+        if section.error:
+            status += section.error.splitlines()[0]
         print(f"  {section.title:<58} {section.seconds:6.1f}s  {status}")
     for key, fact in result.facts.items():
         print(f"  {key}: {fact}")
     print(f"report written to {result.index} ({len(result.files)} files, {result.seconds:.1f}s)")
+    problems = []
     if result.failed:
-        print(f"autonode demo: {len(result.failed)} section(s) failed; the page shows why", file=sys.stderr)
+        problems.append(f"{len(result.failed)} section(s) failed")
+    if result.degraded:
+        problems.append(f"{len(result.degraded)} section(s) shown without their drawings")
+    if problems:
+        print(f"autonode demo: {', '.join(problems)}; the page shows why", file=sys.stderr)
         return 1
     return 0

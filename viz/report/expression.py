@@ -11,6 +11,10 @@ edge); the page's script then highlights, for each chain-rule step of
 ``upstream × local``. Graphviz keeps each DOT node name as the ``<title>`` of its SVG
 group, which is how the script finds them: value nodes are ``v<i>`` (i = position in
 :func:`autonode.topological_order`), their op ellipses ``v<i>_op``.
+
+Without a Graphviz renderer the section keeps the formula, the stepper (text and step
+list only), the node table and the central-difference check, with the renderer's install
+hint in place of the drawing, and is reported as degraded.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from html import escape
 from typing import Any
 
 from viz.report.context import Context
-from viz.report.page import figure, table
+from viz.report.page import DegradedSection, figure, missing_figure, table
 
 INPUTS = (1.0, 3.0, 5.0)
 WEIGHTS = (0.5, 1.2, -0.3)
@@ -140,7 +144,10 @@ def _steps_table(records: list[dict[str, Any]]) -> str:
                   "input's grad so far"], rows, numeric=[True, False, True, True, True, True], element_id="step-list")
 
 
-def _controls(count: int) -> str:
+def _controls(count: int, drawn: bool) -> str:
+    legend = ("""<span class="legend-box" style="border-color:#1f4e9c"></span> node being processed
+&nbsp; <span class="legend-box" style="border-color:#c0392b"></span> input receiving the gradient
+(arrow keys also step when this box has focus)""" if drawn else "arrow keys also step when this box has focus")
     return f"""<div id="stepper" tabindex="0" data-step="1">
 <div class="stepper-controls">
 <button type="button" id="step-prev">◀ previous</button>
@@ -150,39 +157,50 @@ def _controls(count: int) -> str:
 </div>
 <p>chain rule: <span id="step-product"></span></p>
 <p id="step-explain"></p>
-<p><small><span class="legend-box" style="border-color:#1f4e9c"></span> node being processed
-&nbsp; <span class="legend-box" style="border-color:#c0392b"></span> input receiving the gradient
-(arrow keys also step when this box has focus).</small></p>
+<p><small>{legend}.</small></p>
 </div>"""
 
 
 def build(ctx: Context) -> str:
-    """The graph, the value table, the stepper and its step list."""
+    """The graph, the value table, the stepper and its step list.
+
+    Without a renderer everything but the drawing is shown (the stepper then highlights the step
+    list only) and :class:`~viz.report.page.DegradedSection` reports the missing drawing.
+    """
     from autonode import backward_steps
     from viz import draw_graph
 
     expr = build_expression()
     steps = backward_steps(expr.root)
     records = step_records(expr, steps)
-    svg = ctx.render(draw_graph(expr.root, show_local_grads=True, title=FORMULA), "expression.svg")
-    check_titles(svg, records)
-    payload = json.dumps({"graph": "expr-graph", "steps": records}).replace("</", "<\\/")
+    drawing = ctx.draw(draw_graph(expr.root, show_local_grads=True, title=FORMULA), "expression.svg")
+    if drawing.svg:
+        check_titles(drawing.svg, records)
+        shown = figure(drawing.svg, "expression.svg: every node's final data and grad", wide=True,
+                       element_id="expr-graph")
+        reading = ("Each box shows a value's label, its data from the forward pass and its grad ∂L/∂value from the "
+                   "backward pass; each ellipse is the operation that made it, and each edge into an operation carries "
+                   "the local derivative (the chain-rule factor). Boxes with larger |grad| are shaded darker.")
+        follow = "the drawing scrolls to the node being processed"
+    else:
+        shown = missing_figure([drawing.name], drawing.problem, element_id="expr-graph-missing")
+        reading = ("The table “Every node” below lists each value's data from the forward pass and its grad "
+                   "∂L/∂value from the backward pass.")
+        follow = "the step being processed is highlighted in the table of steps"
+    payload = json.dumps({"graph": "expr-graph" if drawing.svg else None, "steps": records}).replace("</", "<\\/")
     ctx.facts["expression"] = f"L = {expr.root.data:.6g}, {len(records)} chain-rule steps"
     w_grads = ", ".join(f"∂L/∂{k} = {expr.leaves[k].grad:.6g}" for k in ("w1", "w2", "w3"))
-    return "\n".join([
+    body = "\n".join([
         "<p class=\"intro\">The step-by-step seed's neuron (inputs 1, 3, 5; weights 0.5, 1.2, −0.3; sigmoid) with a "
-        f"squared-error loss against the label y = 1: <code>{escape(FORMULA)}</code>. Each box shows a value's label, "
-        "its data from the forward pass and its grad ∂L/∂value from the backward pass; each ellipse is the operation "
-        "that made it, and each edge into an operation carries the local derivative (the chain-rule factor). Boxes "
-        "with larger |grad| are shaded darker.</p>",
+        f"squared-error loss against the label y = 1: <code>{escape(FORMULA)}</code>. {reading}</p>",
         f"<p>L = {expr.root.data:.10g}; {escape(w_grads)}.</p>",
         "<h3>The backward pass, one chain-rule step at a time</h3>",
         "<p class=\"intro\">Backpropagation visits the nodes from L back to the inputs. At each step the node's own "
         "gradient (upstream, ∂L/∂node) is multiplied by the local derivative of the node with respect to one of its "
-        "inputs, and the product is added to that input's grad. Step through with the buttons or the slider; the "
-        "drawing scrolls to the node being processed.</p>",
-        _controls(len(records)),
-        figure(svg, "expression.svg: every node's final data and grad", wide=True, element_id="expr-graph"),
+        f"inputs, and the product is added to that input's grad. Step through with the buttons or the slider; {follow}."
+        "</p>",
+        _controls(len(records), drawn=bool(drawing.svg)),
+        shown,
         f'<script type="application/json" id="steps-data">{payload}</script>',
         _steps_table(records),
         "<h3>Every node</h3>",
@@ -192,3 +210,6 @@ def build(ctx: Context) -> str:
         "rule; they agree with backward() to about 1e-10, the estimate's own rounding and truncation error.</p>",
         _central_differences(expr),
     ])
+    if not drawing.svg:
+        raise DegradedSection(body, drawing.problem)
+    return body

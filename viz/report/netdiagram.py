@@ -3,7 +3,8 @@
 The model is the tutorial recipe's 64-30-10 sigmoid network from section 5 (trained
 once per report). Drawing all 2,260 connections gives a solid mass of lines, so each
 diagram keeps the ``EDGES_SHOWN`` largest in magnitude; the table gives every layer's
-figures in full.
+figures in full. Without a renderer the section keeps its text, the sample's loss and
+the table, and is reported as degraded.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from viz.report.context import Context
 from viz.report.digits import trained
-from viz.report.page import figure, table
+from viz.report.page import DegradedSection, figure, missing_figure, table
 
 EDGES_SHOWN = 300
 SAMPLE = 0  # the first test image
@@ -39,7 +40,11 @@ def _layer_table(weights: list[tuple[np.ndarray, np.ndarray]], grads: list[tuple
 
 
 def build(ctx: Context) -> str:
-    """Two diagrams of the trained tutorial-recipe model and a per-layer table."""
+    """Two diagrams of the trained tutorial-recipe model and a per-layer table.
+
+    Without a renderer: the text, the sample's loss and the table, with the renderer's install
+    hint in place of the diagrams (reported as degraded).
+    """
     from viz import draw_network
     from viz.report.digits import digits_data
 
@@ -57,25 +62,42 @@ def build(ctx: Context) -> str:
     sizes = "-".join(str(n) for n in net.sizes)
     digit = int(data.y_test[SAMPLE])
     weights_title = f"{sizes} trained weights (the {EDGES_SHOWN} largest |W|); neuron values for a test {digit}"
-    weights_svg = ctx.render(draw_network(weights, activations, activation_names=net.activations,
-                                          edge_threshold=w_threshold, title=weights_title), "network-weights.svg")
+    drawings = [ctx.draw(draw_network(weights, activations, activation_names=net.activations,
+                                      edge_threshold=w_threshold, title=weights_title), "network-weights.svg")]
     grads_title = f"∂J/∂W for that one digit (the {EDGES_SHOWN} largest |∂J/∂W|)"
-    grads_svg = ctx.render(draw_network(weights, activations, grads, activation_names=net.activations,
-                                        edge_threshold=g_threshold, title=grads_title), "network-gradients.svg")
-    ctx.facts["network"] = f"{sizes} diagram, sample loss {loss:.3g}"
-    return "\n".join([
-        "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
-        f"({escape(sizes)}, {escape(', '.join(net.activations))}), drawn like the tutorial's figures: inputs on the "
-        "left, one column per layer, a +1 bias node feeding each layer. Edge colour shows the sign of the weight "
-        "(blue +, red −), its width the size. Each neuron shows its value for one test image "
-        f"(a {int(data.y_test[SAMPLE])}, predicted {predicted}). Only the {EDGES_SHOWN} strongest connections of "
-        f"each diagram are drawn (|W| &gt; {w_threshold:.3g}; |∂J/∂W| &gt; {g_threshold:.3g}).</p>",
-        f"<p>Left: the trained weights. Right: the same network after one backward pass on that single image "
-        f"(loss {loss:.4g}, {escape(recipe.loss)}): edges show ∂J/∂W (green +, purple −), the direction gradient "
-        "descent pushes each weight against. Scroll inside each drawing; hover an edge for its exact value.</p>",
-        '<div class="row">',
-        figure(weights_svg, "network-weights.svg", tall=True, element_id="network-weights"),
-        figure(grads_svg, "network-gradients.svg", tall=True, element_id="network-gradients"),
-        "</div>",
-        _layer_table(weights, grads),
-    ])
+    drawings.append(ctx.draw(draw_network(weights, activations, grads, activation_names=net.activations,
+                                          edge_threshold=g_threshold, title=grads_title), "network-gradients.svg"))
+    missing = [d for d in drawings if not d.svg]
+    ctx.facts["network"] = f"{sizes} {'diagram' if not missing else 'network (not drawn)'}, sample loss {loss:.3g}"
+    shown_loss = f'<span id="network-sample-loss" data-value="{float(loss)!r}">{loss:.4g}</span>'
+    if not missing:
+        parts = [
+            "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
+            f"({escape(sizes)}, {escape(', '.join(net.activations))}), drawn like the tutorial's figures: inputs on "
+            "the left, one column per layer, a +1 bias node feeding each layer. Edge colour shows the sign of the "
+            "weight (blue +, red −), its width the size. Each neuron shows its value for one test image "
+            f"(a {digit}, predicted {predicted}). Only the {EDGES_SHOWN} strongest connections of "
+            f"each diagram are drawn (|W| &gt; {w_threshold:.3g}; |∂J/∂W| &gt; {g_threshold:.3g}).</p>",
+            f"<p>Left: the trained weights. Right: the same network after one backward pass on that single image "
+            f"(loss {shown_loss}, {escape(recipe.loss)}): edges show ∂J/∂W (green +, purple −), the direction gradient "
+            "descent pushes each weight against. Scroll inside each drawing; hover an edge for its exact value.</p>",
+        ]
+    else:
+        parts = [
+            "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
+            f"({escape(sizes)}, {escape(', '.join(net.activations))}). One test image (a {digit}) goes forward "
+            f"through it (predicted <span id=\"network-predicted\">{predicted}</span>) and back: its loss is "
+            f"{shown_loss} ({escape(recipe.loss)}). The table gives each layer's weights and the gradients of "
+            "that one backward pass.</p>",
+        ]
+    drawn = [figure(d.svg, d.name, tall=True, element_id=d.name[:-4]) for d in drawings if d.svg]
+    if drawn:
+        parts += ['<div class="row">', *drawn, "</div>"]
+    problem = "\n".join(dict.fromkeys(d.problem for d in missing))
+    if missing:
+        parts.append(missing_figure([d.name for d in missing], problem, element_id="network-missing"))
+    parts.append(_layer_table(weights, grads))
+    body = "\n".join(parts)
+    if missing:
+        raise DegradedSection(body, problem)
+    return body

@@ -26,6 +26,7 @@ nav a { margin-right: 1.2em; color: #1f4e9c; }
 main { padding: 0 2em 2em 2em; max-width: 80em; }
 section { background: #fff; border: 1px solid #ddd; border-radius: 6px; margin: 1.2em 0; padding: 0.6em 1.4em 1.2em; }
 section.section-failed { border-color: #c0392b; border-width: 2px; }
+section.section-degraded { border-color: #f0b400; border-width: 2px; }
 h2 { color: #1f4e9c; margin-bottom: 0.3em; }
 h3 { margin: 1em 0 0.3em 0; }
 p.intro { max-width: 60em; }
@@ -39,6 +40,7 @@ tr.bad td { background: #fdecea; }
 .error { background: #fdecea; border-left: 4px solid #c0392b; padding: 0.5em 1em; white-space: pre-wrap;
          font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
 .note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 1em; max-width: 60em; }
+.figure-missing { margin: 0.5em 0; }
 .figure { overflow: auto; max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; background: #fff; }
 .figure svg { max-width: 100%; height: auto; }
 .figure.wide svg, .figure.tall svg { max-width: none; }
@@ -72,13 +74,25 @@ _URL_REF = re.compile(r"url\(#([^)]*)\)")
 
 @dataclass
 class SectionOutput:
-    """One finished section: its anchor, heading, HTML body (or the error that replaced it), time taken."""
+    """One finished section: its anchor, heading, HTML body (or the error that replaced it), time taken.
+
+    ``degraded``: the body is complete except for what ``error`` names (a drawing without a
+    renderer), and already says so in place of the missing part.
+    """
 
     key: str
     title: str
     body: str
     error: str | None = None
     seconds: float = 0.0
+    degraded: bool = False
+
+    @property
+    def status(self) -> str:
+        """``"ok"``, ``"degraded"`` (shown without some part) or ``"failed"``."""
+        if not self.error:
+            return "ok"
+        return "degraded" if self.degraded else "failed"
 
 
 class PartialSection(RuntimeError):
@@ -87,6 +101,10 @@ class PartialSection(RuntimeError):
     def __init__(self, body: str, message: str) -> None:
         super().__init__(message)
         self.body = body
+
+
+class DegradedSection(PartialSection):
+    """A section built everything but its drawings; ``body`` already shows ``message`` where they would be."""
 
 
 def inline_svg(svg: str | bytes, prefix: str) -> str:
@@ -125,17 +143,29 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequen
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
 
 
+def missing_figure(names: Sequence[str], reason: str, element_id: str = "") -> str:
+    """The note that stands in place of drawings that could not be made: which files, and ``reason``."""
+    attrs = f' id="{escape(element_id)}"' if element_id else ""
+    files = " and ".join(names)
+    return (f'<div class="note figure-missing"{attrs}><p><b>Not drawn: {escape(files)}</b> — '
+            f"{escape(reason)}</p></div>")
+
+
 def error_box(message: str) -> str:
     return f'<div class="error">{escape(message)}</div>'
 
 
+_MARK = {"ok": "", "degraded": " ⚠", "failed": " ✗"}
+
+
 def _section_html(section: SectionOutput, number: int) -> str:
-    cls = "section-failed" if section.error else "section-ok"
-    status = "failed" if section.error else "ok"
+    status = section.status
+    cls = f"section-{status}"
     body = section.body
-    if section.error:
+    if status == "failed":
         body = (body + "\n" if body else "") + (
-            "<p>This section could not be built; the rest of the report is unaffected.</p>" + error_box(section.error)
+            "<p>This section could not be built; the rest of the report is unaffected.</p>"
+            + error_box(section.error or "")
         )
     return (
         f'<section id="{section.key}" class="{cls}" data-status="{status}">\n'
@@ -145,7 +175,7 @@ def _section_html(section: SectionOutput, number: int) -> str:
 
 def render_page(sections: Sequence[SectionOutput], summary: str, generated: str) -> str:
     """The whole report document."""
-    nav = "".join(f'<a href="#{s.key}">{i}. {escape(s.title)}{" ✗" if s.error else ""}</a>'
+    nav = "".join(f'<a href="#{s.key}">{i}. {escape(s.title)}{_MARK[s.status]}</a>'
                   for i, s in enumerate(sections, 1))
     body = "\n".join(_section_html(s, i) for i, s in enumerate(sections, 1))
     return f"""<!DOCTYPE html>

@@ -2,7 +2,8 @@
 
 Each section is a function ``build(ctx) -> HTML fragment`` that raises on failure;
 :func:`run_sections` catches per section and turns the exception into a message
-shown in that section (a :class:`~viz.report.page.PartialSection` keeps what it drew).
+shown in that section (a :class:`~viz.report.page.PartialSection` keeps what it drew; a
+:class:`~viz.report.page.DegradedSection` is everything but its drawings, and says so itself).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from viz.report import digits, engines, environment, expression, netdiagram, walkthrough
 from viz.report.context import Context
-from viz.report.page import PartialSection, SectionOutput
+from viz.report.page import DegradedSection, PartialSection, SectionOutput
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def run_sections(ctx: Context, progress: Callable[[str], None] = lambda message:
         start = time.perf_counter()
         try:
             output = SectionOutput(spec.key, spec.title, spec.build(ctx))
+        except DegradedSection as degraded:
+            output = SectionOutput(spec.key, spec.title, degraded.body, str(degraded), degraded=True)
         except PartialSection as partial:
             output = SectionOutput(spec.key, spec.title, partial.body, describe_error(partial))
         except Exception as error:  # one section's failure is shown in that section only

@@ -4,7 +4,9 @@ Reads the steps from ``<script type="application/json" id="steps-data">`` (writt
 :mod:`viz.report.expression`), then on previous/next, the slider, the arrow keys or a
 click in the step list: highlights the node being processed and the parent receiving the
 gradient (matching Graphviz's ``<title>`` of each node and edge), and shows the chain-rule
-product ``upstream × local = contribution``. Plain ES5-style JavaScript, no libraries.
+product ``upstream × local = contribution``. Without a drawing (``"graph": null``, no renderer
+when the page was built) it steps the same way and highlights only the step list's row.
+Plain ES5-style JavaScript, no libraries.
 """
 
 STEPPER_JS = r"""
@@ -15,7 +17,7 @@ STEPPER_JS = r"""
   if (!data || !root) { return; }
   var spec = JSON.parse(data.textContent);
   var steps = spec.steps;
-  var graph = document.getElementById(spec.graph);
+  var graph = spec.graph ? document.getElementById(spec.graph) : null;  // null: no drawing, text only
   var slider = document.getElementById("step-slider");
   var prev = document.getElementById("step-prev");
   var next = document.getElementById("step-next");
