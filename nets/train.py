@@ -72,7 +72,7 @@ def _stepper(net: Network, loss: str, optimizer: Optimizer) -> Callable[[Array, 
 
     def step(X: Array, Y: Array) -> float:
         if flat is not None and flat_gradient is not None:
-            value, grad = flat_gradient(X, Y, criterion, trusted=True)
+            value, grad = flat_gradient(X, Y, criterion, trusted=True, reuse=True)  # used at once
             _finite(value, loss)
             optimizer.step([flat()], [grad])
             return float(value)

@@ -134,8 +134,12 @@ class VectorMLP:
         return out
 
     # ------------------------------------------------------ backward --
-    def backward_flat(self, dJ_dh: Array) -> Array:
-        """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`)."""
+    def backward_flat(self, dJ_dh: Array, *, reuse: bool = False) -> Array:
+        """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`).
+
+        ``reuse=True`` returns the engine's own work array instead of a copy: it is overwritten by
+        the next backward pass, so only for a caller that uses it at once (the trainer does).
+        """
         if not self.h:
             raise RuntimeError("VectorMLP.backward: call forward first")
         dW, db = self._dW, self._db  # views of the work array self._grad
@@ -146,7 +150,7 @@ class VectorMLP:
             np.add.reduce(delta, axis=0, out=db[k])
             if k > 0:
                 delta = chain(delta @ self.W[k], activation_derivative(self._ops[k - 1], self.z[k], self.h[k]))
-        return self._grad.copy()
+        return self._grad if reuse else self._grad.copy()
 
     def backward(self, dJ_dh: Array) -> Weights:
         """Gradients ``[(∂J/∂W[l], ∂J/∂b[l]), ...]`` from ∂J/∂h[L] of the last forward pass."""
@@ -154,9 +158,12 @@ class VectorMLP:
         return list(zip(dW, db, strict=True))
 
     def loss_and_flat_gradient(
-        self, X: Array, Y: Array, loss: str | Loss, *, trusted: bool = False
+        self, X: Array, Y: Array, loss: str | Loss, *, trusted: bool = False, reuse: bool = False
     ) -> tuple[float, Array]:
-        """Mean loss over the batch and its gradient as one flat array (``trusted``: see :meth:`forward`)."""
+        """Mean loss over the batch and its gradient as one flat array.
+
+        ``trusted``: see :meth:`forward`; ``reuse``: see :meth:`backward_flat`.
+        """
         criterion = get_loss(loss)
         H = self.forward(X, trusted=trusted)
         if trusted and isinstance(Y, np.ndarray) and Y.dtype == self.dtype and Y.shape == H.shape:
@@ -164,7 +171,7 @@ class VectorMLP:
         else:
             T = check_targets(Y, H.shape[0], self.sizes[-1], "VectorMLP.loss_and_gradients", self.dtype)
         value, dJ_dh = criterion.value_and_gradient(H, T)
-        return value, self.backward_flat(dJ_dh)
+        return value, self.backward_flat(dJ_dh, reuse=reuse)
 
     def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
         """Mean loss over the batch and its gradient in the weights format."""

@@ -184,12 +184,27 @@ def test_minibatches_visit_every_row_once_per_epoch_in_the_generator_order() -> 
     seen: list[float] = []
 
     class Recorder(VectorMLP):
-        def loss_and_flat_gradient(self, X: Any, Y: Any, loss: str, *, trusted: bool = False) -> Any:
+        def loss_and_flat_gradient(self, X: Any, Y: Any, loss: Any, **options: bool) -> Any:
             seen.extend(np.asarray(X)[:, 0].tolist())
-            return super().loss_and_flat_gradient(X, Y, loss, trusted=trusted)
+            return super().loss_and_flat_gradient(X, Y, loss, **options)
 
     net = Recorder([1, 1], "identity", rng=0)
     train(net, X, Y, loss="mse", optimizer="sgd", lr=0.01, epochs=2, batch_size=3, rng=7, progress=False)
     order = np.random.default_rng(7)
     expected = [float(i) for _ in range(2) for i in order.permutation(10)]
     assert seen == expected
+
+
+def test_gradients_are_fresh_arrays_unless_the_work_array_is_asked_for() -> None:
+    net = VectorMLP([3, 4, 2], ["tanh", "identity"], rng=0)
+    X, Y = np.random.default_rng(1).normal(size=(5, 3)), np.zeros((5, 2))
+    _, first = net.loss_and_flat_gradient(X, Y, "mse")
+    kept = first.copy()
+    _, second = net.loss_and_flat_gradient(2 * X, Y, "mse")
+    np.testing.assert_array_equal(first, kept)  # a later pass leaves an earlier result alone
+    assert not np.array_equal(first, second)
+    _, work = net.loss_and_flat_gradient(X, Y, "mse", reuse=True)
+    np.testing.assert_array_equal(work, kept)  # the same numbers ...
+    _, again = net.loss_and_flat_gradient(2 * X, Y, "mse", reuse=True)
+    assert again is work  # ... in the engine's own array, overwritten by the next pass
+    np.testing.assert_array_equal(work, second)
