@@ -126,7 +126,7 @@ def _logsumexp_reduce(X: Any) -> Any:
     import numpy as np
 
     m = np.maximum.reduce(X, axis=-1, keepdims=True)
-    if np.isfinite(m).all():
+    if np.logical_and.reduce(np.isfinite(m), axis=None):  # (ndarray.all goes through Python; this does not)
         total = np.add.reduce(np.exp(X - m), axis=-1, keepdims=True)
         out = np.log(total, out=total)
     else:  # a row of -inf (or with an inf) is shifted by 0, so no -inf - -inf = nan; its ln 0 = -inf is the answer
@@ -150,7 +150,7 @@ def _logsumexp_forward(*xs: Any) -> Any:
 
 
 def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
-    return tuple(mathfn.exp(x - out) for x in xs)
+    return tuple([mathfn.exp(x - out) for x in xs])
 
 
 ADD = Op("add", "+", 2, operator.add, lambda out, a, b: ONE_ONE, "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
