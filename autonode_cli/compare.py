@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     figures: dict[str, Any] = {
         "dataset": args.dataset, "sizes": sizes, "activations": activations, "loss": args.loss,
         "init": args.init, "batch": batch, "epoch_rows": epoch_rows, "seed": args.seed,
+        "blas": comparison.blas_kernel(),
     }
     try:
         def tick(name: str) -> None:
@@ -174,3 +175,5 @@ def _print(f: dict[str, Any]) -> None:
                   f"({m['vector_epochs_to_target']} epochs, 64 hidden); sklearn MLPClassifier(30,) fit "
                   f"{_fmt(m['sklearn_fit_seconds'], 's')} → {100 * m['sklearn_test_accuracy']:.2f} % "
                   f"(ratio {m.get('time_ratio_vs_sklearn', float('nan')):.2f})")
+    if f.get("blas"):
+        print(f"\nnumpy's BLAS: {f['blas']}")

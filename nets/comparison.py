@@ -54,6 +54,23 @@ def timed(fn: Callable[[], Any], repeat: int = 3, min_seconds: float = 0.05) -> 
     return best
 
 
+def blas_kernel() -> str:
+    """numpy's BLAS as the timings saw it: library, version, CPU kernel, and an OPENBLAS_CORETYPE override if set."""
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return "no BLAS found"
+    pool = pools[0]
+    text = f"{pool.get('internal_api', '')} {pool.get('version') or ''}".strip()
+    if pool.get("architecture"):
+        text += f", {pool['architecture']} kernel"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return text + (f" (chosen by OPENBLAS_CORETYPE={forced} in the environment)" if forced else "")
+
+
 @contextmanager
 def one_thread() -> Iterator[None]:
     """Every timing on one thread: numpy's BLAS and, when it is loaded, PyTorch's intra-op pool.

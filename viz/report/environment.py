@@ -34,7 +34,8 @@ def blas_rows() -> list[list[str]]:
     rows = []
     for pool in threadpool_info():
         rows.append([escape(str(pool.get("user_api", ""))),
-                     escape(f"{pool.get('internal_api', '')} {pool.get('version') or ''}".strip()),
+                     escape(f"{pool.get('internal_api', '')} {pool.get('version') or ''} "
+                            f"{pool.get('architecture') or ''}".strip()),
                      str(pool.get("num_threads", ""))])
     return rows or [["no BLAS thread pool found", "", ""]]
 
