@@ -86,7 +86,7 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
 
 
 def _forward(ctx: Context) -> str:
-    from nets.comparison import forward_experiment
+    from nets.speed_runs import forward_experiment
 
     e = call_with(forward_experiment, seed=ctx.options.seed)
     ctx.facts["forward experiment"] = f"looped vs matrix {e['speedup']:.0f}×"
@@ -104,7 +104,7 @@ def _forward(ctx: Context) -> str:
 
 
 def _training(ctx: Context) -> str:
-    from nets.comparison import tutorial_run
+    from nets.speed_runs import tutorial_run
 
     t = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[ctx.options.seed])
     return (
