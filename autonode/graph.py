@@ -18,16 +18,18 @@ from autonode.value import Value, _describe
 _FINISH = object()  # stack marker: the node below it has had all its parents ordered
 
 
-def _reachable(root: Value, with_leaves: bool) -> list[Value]:
-    """Nodes ``root`` depends on (itself included), parents first; leaves only if asked.
+def _inner_nodes(root: Value) -> list[Value]:
+    """The op nodes ``root`` depends on (itself included), parents first: what backward visits.
 
-    Iterative depth-first post-order over ``parents`` in their order, so the
-    result is deterministic and no recursion limit applies.
+    Iterative depth-first post-order over each node's parents in their order, so
+    the result is deterministic and no recursion limit applies. Reads the node
+    slots directly (the hot path): leaves and numbers kept inline are skipped.
     """
     order: list[Value] = []
     done: set[Value] = set()
     stack: list[Any] = [root]
     pop, push, finish, mark = stack.pop, stack.append, order.append, done.add
+    V = Value
     while stack:
         node = pop()
         if node is _FINISH:
@@ -38,23 +40,39 @@ def _reachable(root: Value, with_leaves: bool) -> list[Value]:
         mark(node)
         push(node)
         push(_FINISH)
-        b = node._b
-        if b is not None and (with_leaves or b._fn is not None) and b not in done:
-            push(b)
         a = node._a
         if a is not None:
-            if (with_leaves or a._fn is not None) and a not in done:
+            b = node._b
+            if b.__class__ is V and b._fn is not None and b not in done:  # (None or a number: no node)
+                push(b)
+            if a._fn is not None and a not in done:
                 push(a)
         elif node._fn is not None:  # n-ary: parents tuple in _da
             for parent in reversed(node._da):
-                if (with_leaves or parent._fn is not None) and parent not in done:
+                if parent._fn is not None and parent not in done:
                     push(parent)
     return order
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included), parents before children."""
-    return _reachable(root, with_leaves=True)
+    """Every node ``root`` depends on (itself included, leaves too), parents before children.
+
+    The same depth-first post-order as backward uses, through :attr:`Value.parents`.
+    """
+    order: list[Value] = []
+    done: set[Value] = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is _FINISH:
+            order.append(stack.pop())
+            continue
+        if node in done:
+            continue
+        done.add(node)
+        stack += (node, _FINISH)
+        stack += (parent for parent in reversed(node.parents) if parent not in done)
+    return order
 
 
 def edges(order: list[Value]) -> list[tuple[Value, Value, int]]:
@@ -67,9 +85,16 @@ def leaves(root: Value) -> list[Value]:
     return [n for n in topological_order(root) if not n.parents]
 
 
-def _start(root: Value, gradient: float) -> list[Value]:
-    """The inner nodes in creation order, their grads reset, the seed gradient set."""
-    order = _reachable(root, with_leaves=False)
+def _start(root: Value, gradient: float, stepwise: bool = False) -> list[Value]:
+    """The inner nodes in creation order, their grads reset, the seed gradient set.
+
+    ``stepwise``: numbers kept inline become Value leaves first (carrying the latest
+    pass's share), so the steps can add this pass to them like to any leaf.
+    """
+    order = _inner_nodes(root)
+    if stepwise:
+        for node in order:
+            node.parents  # noqa: B018 - looking makes the leaves
     for node in order:
         if node._fn is not None:
             node.grad = 0.0
@@ -79,17 +104,18 @@ def _start(root: Value, gradient: float) -> list[Value]:
 
 def backpropagate(root: Value, gradient: float = 1.0) -> None:
     """Set every node's grad to ∂root/∂node (leaves accumulate, inner nodes reset)."""
-    order = _start(root, gradient)
     if MODES.anomaly:
-        _steps(order)  # the same loop, step by step, raising at the first non-finite gradient
+        _steps(_start(root, gradient, stepwise=True))  # the same loop, step by step, raising at a non-finite grad
         return
+    order = _start(root, gradient)
+    V = Value
     for node in reversed(order):
         a = node._a
         if a is not None:
             g = node.grad
             a.grad += node._da * g
             b = node._b
-            if b is not None:
+            if b.__class__ is V:  # (None, or a number kept inline: no leaf to update)
                 b.grad += node._db * g
         elif node._fn is not None:  # n-ary: parents in _da, derivatives in _db
             g = node.grad
@@ -138,4 +164,4 @@ def _steps(order: list[Value]) -> list[Step]:
 
 def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
     """Run backward from ``root`` and return each chain-rule step in the order applied."""
-    return _steps(_start(root, gradient))
+    return _steps(_start(root, gradient, stepwise=True))

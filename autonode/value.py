@@ -52,7 +52,9 @@ def _constant(x: Any) -> Value:
     return node
 
 
-def _describe(node: Value) -> str:
+def _describe(node: Value | float) -> str:
+    if not isinstance(node, Value):
+        return f"constant={node!r}"
     name = node.label or ("value" if node._fn is None else f"({node.op} node)")
     return f"{name}={node.data!r}"
 
@@ -99,10 +101,11 @@ def _binary(op: Op) -> Callable[[Value, Operand], Value]:
     forward, derivatives = op.forward, op.derivatives
 
     def record(a: Value, b: Operand) -> Value:
-        if not isinstance(b, Value):
-            b = _constant(b)
+        if isinstance(b, Value):
+            y = b.data
+        else:  # a number: kept in the node as is, a Value leaf only once someone looks (see parents)
+            b = y = b if type(b) is float else _as_float(b)
         x = a.data
-        y = b.data
         try:
             data = forward(x, y)
             da, db = derivatives(data, x, y)
@@ -121,6 +124,8 @@ def _binary(op: Op) -> Callable[[Value, Operand], Value]:
         else:
             node._fn = node._a = node._b = None
         if MODES.anomaly:
+            if not isinstance(b, Value) and not math.isfinite(y):
+                raise AnomalyError(f"constant has non-finite value {y!r}")
             _check(op, (a, b), data, (da, db))
         return node
 
@@ -156,7 +161,7 @@ class Value:
     label: str
     _fn: Op | None
     _a: Value | None
-    _b: Value | None
+    _b: Value | float | None  # a float: a number operand kept inline until looked at (see parents)
     _da: Any
     _db: Any
 
@@ -172,12 +177,28 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The inputs of the op that made this node, in order; () for a leaf."""
+        """The inputs of the op that made this node, in order; () for a leaf.
+
+        A number met in arithmetic (the 2.0 of ``x * 2.0``) is kept in the node and
+        becomes a Value leaf here, the first time anyone looks: recording stays one
+        object per op. Its ``grad`` starts as its share of the latest backward pass.
+        """
         a = self._a
         if a is None:
             return self._da if self._fn is not None else ()
         b = self._b
-        return (a,) if b is None else (a, b)
+        if b is None:
+            return (a,)
+        if b.__class__ is not Value:
+            b = self._constant_leaf()
+        return (a, b)
+
+    def _constant_leaf(self) -> Value:
+        """Turn the number kept as second operand into a Value leaf (once); grad = local × this node's grad."""
+        leaf = _constant(self._b)
+        leaf.grad = self._db * self.grad
+        self._b = leaf
+        return leaf
 
     @property
     def local_grads(self) -> tuple[Any, ...]:
@@ -247,14 +268,13 @@ class Value:
     sigmoid = recorder(ops.SIGMOID)
     relu = recorder(ops.RELU)
 
-    def __radd__(self, other: Operand) -> Value:
-        return _ADD(_constant(other), self)
+    # other + self and other * self are recorded as self + other, self * other (as micrograd does;
+    # exact, since IEEE addition and multiplication commute), so the number stays inline too
+    __radd__ = _ADD
+    __rmul__ = _MUL
 
     def __rsub__(self, other: Operand) -> Value:
         return _SUB(_constant(other), self)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return _MUL(_constant(other), self)
 
     def __rtruediv__(self, other: Operand) -> Value:
         return _DIV(_constant(other), self)
@@ -284,7 +304,7 @@ class Value:
         backpropagate(self, gradient)
 
 
-def _check(op: Op, nodes: Sequence[Value], data: Any, local: tuple[Any, ...]) -> None:
+def _check(op: Op, nodes: Sequence[Value | float], data: Any, local: tuple[Any, ...]) -> None:
     """Anomaly mode: raise at a node whose value or local derivative is not finite."""
     if not math.isfinite(data):
         raise AnomalyError(
@@ -297,8 +317,8 @@ def _check(op: Op, nodes: Sequence[Value], data: Any, local: tuple[Any, ...]) ->
             )
 
 
-def _domain_error(op: Op, nodes: Sequence[Value], error: Exception) -> DomainError:
-    values = [n.data for n in nodes]
+def _domain_error(op: Op, nodes: Sequence[Value | float], error: Exception) -> DomainError:
+    values = [n.data if isinstance(n, Value) else n for n in nodes]
     reason = op.domain(*values) or str(error)
     operands = ", ".join(_describe(n) for n in nodes)
     name = op.name if op.symbol == op.name else f"{op.name} ({op.symbol})"

@@ -54,9 +54,11 @@ def format_mlp(mlp: dict[str, Any]) -> str:
     sizes = ", ".join(str(s) for s in mlp["sizes"][1:])
     lines = [
         f"MLP({mlp['sizes'][0]}, [{sizes}]) on one digits sample: forward + SSE loss + backward "
-        f"({mlp['parameters']} parameters; median of {mlp['repeats']} × {mlp['batch']} samples)",
-        f"  {'engine':<30} {'nodes':>7} {'ms/sample':>10} {'speed-up':>9} {'graph memory':>13} "
-        f"{'memory':>7} {'|Δloss|':>9} {'max |Δgrad|':>11}",
+        f"({mlp['parameters']} parameters)",
+        f"  {'':<30} {'':>7} {'median of ' + str(mlp['repeats']) + ' × ' + str(mlp['batch']):>20} "
+        f"{'steady state':>20}",
+        f"  {'engine':<30} {'nodes':>7} {'ms/sample':>10} {'speed-up':>9} {'ms/sample':>10} {'speed-up':>9} "
+        f"{'graph memory':>13} {'memory':>7} {'|Δloss|':>9} {'max |Δgrad|':>11}",
     ]
     for i, row in enumerate(mlp["engines"]):
         deltas = (
@@ -65,9 +67,12 @@ def format_mlp(mlp: dict[str, Any]) -> str:
         )
         lines.append(
             f"  {row['engine']:<30} {row['nodes']:>7} {row['seconds_per_sample'] * 1e3:>10.3f} "
-            f"{row['speedup']:>8.1f}× {_bytes(row['memory_bytes']):>13} {row['memory_ratio']:>7.3f} {deltas}"
+            f"{row['speedup']:>8.1f}× {row['steady_seconds_per_sample'] * 1e3:>10.3f} {row['steady_speedup']:>8.1f}× "
+            f"{_bytes(row['memory_bytes']):>13} {row['memory_ratio']:>7.3f} {deltas}"
         )
     lines.append(f"  speed-up, memory and Δ are relative to {mlp['reference']} (same weights, same sample)")
+    lines.append(f"  median: batches of samples with a collection between them; steady state: the mean over "
+                 f"{mlp['steady_samples']} samples in a row, as in a training loop (the GC's full collections in)")
     gc_off = mlp["micrograd_gc_off_seconds_per_sample"]
     if gc_off is not None:
         with_gc = mlp["engines"][0]["seconds_per_sample"]

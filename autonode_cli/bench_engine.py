@@ -168,6 +168,19 @@ def _time_per_sample(engine: Engine, x: list[float], target: list[float], batch:
     return elapsed / batch
 
 
+def _steady_per_sample(engine: Engine, x: list[float], target: list[float], samples: int) -> float:
+    """Mean time per sample over ``samples`` in a row, the GC running as it would in a training loop."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(samples):
+        loss = engine.loss(x, target)
+        loss.backward()
+    elapsed = time.perf_counter() - start
+    del loss
+    gc.collect()
+    return elapsed / samples
+
+
 def _graph_bytes(engine: Engine, x: list[float], target: list[float]) -> int:
     gc.collect()
     tracemalloc.start()
@@ -204,8 +217,15 @@ def available_engines(weights: list[tuple[np.ndarray, np.ndarray]]) -> tuple[lis
         return engines, "micrograd is not installed (pip install 'autonode[bench]'): no ratios"
 
 
-def bench_mlp(repeats: int = 7, batch: int = 20, warmup: int = 3, seed: int = 0) -> dict[str, Any]:
-    """Time, graph memory, node count and agreement of each engine on one digits sample."""
+def bench_mlp(
+    repeats: int = 7, batch: int = 20, warmup: int = 3, steady: int = 200, seed: int = 0
+) -> dict[str, Any]:
+    """Time, graph memory, node count and agreement of each engine on one digits sample.
+
+    Two timings: the median over ``repeats`` batches of ``batch`` samples (collected between
+    batches), and the steady state of a training loop: the mean over ``steady`` samples in a
+    row (micrograd, 50× slower, over a fifth as many), where the GC's full collections count.
+    """
     x, target = digits_sample()
     engines, note = available_engines(random_weights(seed=seed))
     reference_loss, reference_grads = _gradients(engines[0], x, target)
@@ -229,16 +249,21 @@ def bench_mlp(repeats: int = 7, batch: int = 20, warmup: int = 3, seed: int = 0)
             row["times"].append(_time_per_sample(engine, x, target, batch))
         if note is None:  # how much of micrograd's time is the cyclic GC
             gc_off_times.append(_time_per_sample(engines[0], x, target, batch, gc_off=True))
+    for engine, row in zip(engines, rows):
+        samples = max(2, steady // 5) if engine.name == "micrograd" else steady
+        row["steady_seconds_per_sample"] = _steady_per_sample(engine, x, target, samples)
     base = rows[0]
     for row in rows:
         row["seconds_per_sample"] = statistics.median(row["times"])
         row["speedup"] = base["seconds_per_sample"] / row["seconds_per_sample"]
+        row["steady_speedup"] = base["steady_seconds_per_sample"] / row["steady_seconds_per_sample"]
         row["memory_ratio"] = row["memory_bytes"] / base["memory_bytes"]
     return {
         "sizes": list(SIZES),
         "parameters": len(engines[0].parameters),
         "batch": batch,
         "repeats": repeats,
+        "steady_samples": steady,
         "reference": base["engine"],
         "note": note,
         "engines": rows,
@@ -316,7 +341,7 @@ def micrograd_failing_depth(start: int = 250, limit: int = 64_000) -> dict[str, 
 def bench_engine(quick: bool = False) -> dict[str, Any]:
     """All three measurements; ``quick`` shrinks repeats and the chain for a smoke run."""
     if quick:
-        mlp = bench_mlp(repeats=2, batch=2, warmup=1)
+        mlp = bench_mlp(repeats=2, batch=2, warmup=1, steady=10)
         chain = bench_chain(steps=20_000)
     else:
         mlp = bench_mlp()

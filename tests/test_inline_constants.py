@@ -1,0 +1,81 @@
+"""Numbers met in arithmetic (the 2.0 of ``x * 2.0``) are kept inside the node until someone looks.
+
+Recording then costs one object per op, while every view of the graph (``parents``,
+``_prev``, drawings, chain-rule steps) still shows each number as a Value leaf of its op,
+as micrograd does. Expected values are worked by hand.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import pytest
+
+from autonode import Value, backward_steps, topological_order
+
+
+def test_a_number_operand_appears_as_a_leaf_with_a_stable_identity() -> None:
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    first = y.parents
+    assert first[0] is x and first[1].data == 3.0 and first[1].parents == ()
+    assert y.parents[1] is first[1]  # made once, then the same leaf every time
+    assert y._prev[1] is first[1]  # micrograd's name sees it too
+    assert y.local_grads == (3.0, 2.0)  # ∂(x·c)/∂x = c, ∂(x·c)/∂c = x
+
+
+def test_the_leaf_shows_its_gradient_from_the_latest_backward_pass() -> None:
+    x = Value(2.0, label="x")
+    y = (x * 3.0).tanh()
+    y.backward()
+    product = y.parents[0]
+    constant = product.parents[1]
+    # ∂y/∂c = (1 - tanh²(6))·x
+    assert constant.grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 2.0, rel=1e-15)
+    assert x.grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 3.0, rel=1e-15)
+
+
+def test_chain_rule_steps_include_the_number_and_accumulate_like_a_leaf() -> None:
+    x = Value(-1.5, label="x")
+    y = x * 4.0 + 1.0  # ∂y/∂4 = x = -1.5, ∂y/∂1 = 1
+    steps = backward_steps(y)
+    parents = [step.parent for step in steps]
+    assert [p.data for p in parents if p.label == ""] == [-6.0, 1.0, 4.0]  # x·4, the 1.0, the 4.0
+    four = y.parents[0].parents[1]
+    one = y.parents[1]
+    assert (four.grad, one.grad, x.grad) == (-1.5, 1.0, 4.0)
+    backward_steps(y)  # a second pass adds to every leaf, numbers included
+    assert (four.grad, one.grad, x.grad) == (-3.0, 2.0, 8.0)
+
+
+def test_a_number_on_the_left_of_plus_or_times_is_recorded_as_micrograd_does() -> None:
+    x = Value(5.0, label="x")
+    for y in (2.0 * x, 2.0 + x, sum([x])):  # sum starts from 0 + x
+        assert y.parents[0] is x and y.parents[1].parents == ()
+    assert (2.0 * x).data == 10.0 and (2.0 + x).data == 7.0
+    z = 1.0 - x  # not commutative: the number stays first
+    assert z.parents[0].data == 1.0 and z.parents[1] is x
+
+
+def test_topological_order_lists_the_numbers_once_each() -> None:
+    x = Value(1.0, label="x")
+    y = x * 2.0 + x * 2.0  # two separate 2.0 leaves, as two separate constants
+    order = topological_order(y)
+    assert [n.data for n in order if n.parents == () and n is not x] == [2.0, 2.0]
+    assert len(order) == 6 and len(set(map(id, order))) == 6
+
+
+def test_recording_with_a_number_makes_one_object_per_op() -> None:
+    x = Value(1.0)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        nodes = [x * 2.0 for _ in range(1000)]
+        made = len(gc.get_objects()) - before
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert 1000 <= made < 1100  # the nodes (and the list), not a second object per number
+    assert len(nodes) == 1000
