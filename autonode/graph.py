@@ -43,7 +43,7 @@ def _inner_nodes(root: Value) -> list[Value]:
         a = node._a
         if a is not None:
             b = node._b
-            if b.__class__ is V and b._fn is not None and b not in done:  # (None or a number: no node)
+            if isinstance(b, V) and b._fn is not None and b not in done:  # (None or a number: no node)
                 push(b)
             if a._fn is not None and a not in done:
                 push(a)
@@ -115,7 +115,7 @@ def backpropagate(root: Value, gradient: float = 1.0) -> None:
             g = node.grad
             a.grad += node._da * g
             b = node._b
-            if b.__class__ is V:  # (None, or a number kept inline: no leaf to update)
+            if isinstance(b, V):  # (None, or a number kept inline: no leaf to update)
                 b.grad += node._db * g
         elif node._fn is not None:  # n-ary: parents in _da, derivatives in _db
             g = node.grad

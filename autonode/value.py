@@ -189,7 +189,7 @@ class Value:
         b = self._b
         if b is None:
             return (a,)
-        if b.__class__ is not Value:
+        if not isinstance(b, Value):
             b = self._constant_leaf()
         return (a, b)
 

@@ -79,3 +79,14 @@ def test_recording_with_a_number_makes_one_object_per_op() -> None:
             gc.enable()
     assert 1000 <= made < 1100  # the nodes (and the list), not a second object per number
     assert len(nodes) == 1000
+
+
+def test_a_value_subclass_operand_is_a_parent_not_a_number() -> None:
+    class Weight(Value):
+        __slots__ = ()
+
+    w = Weight(3.0, label="w")
+    x = Value(2.0, label="x")
+    y = x * w
+    y.backward()
+    assert y.parents == (x, w) and w.grad == 2.0 and x.grad == 3.0
