@@ -62,7 +62,7 @@ def blas_kernel() -> str:
     pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not pools:
         return "no BLAS found"
-    pool = pools[0]
+    pool = next((p for p in pools if "numpy" in str(p.get("filepath", ""))), pools[0])  # not scipy's copy
     text = f"{pool.get('internal_api', '')} {pool.get('version') or ''}".strip()
     if pool.get("architecture"):
         text += f", {pool['architecture']} kernel"
