@@ -94,12 +94,16 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         optimizer = get_optimizer(recipe.optimizer, **recipe.optimizer_options)
+    except ValueError as error:  # a bad setting (--lr): a usage error, like the other options'
+        print(f"autonode train: {error}", file=sys.stderr)
+        return 2
+    try:
         history = train(
             net, data.X_train, data.Y_train, loss=recipe.loss, optimizer=optimizer, epochs=recipe.epochs,
             batch_size=recipe.batch_size, rng=args.seed, track_accuracy=False,
             progress=False if args.quiet else None, desc=f"{args.engine} {recipe.name}",
         )
-    except (ValueError, FloatingPointError) as error:
+    except (ValueError, FloatingPointError) as error:  # the run itself failed (e.g. the loss diverged)
         print(f"autonode train: {error}", file=sys.stderr)
         return 1
     train_acc = accuracy(net.predict_output(data.X_train), data.Y_train)
