@@ -51,6 +51,15 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by reference (its rules are lambdas): the same table op is looked up on loading."""
+        for key, op in _POW_CONST.items():
+            if op is self:
+                return (pow_const, (key[1],))
+        if OPS.get(self.name) is not self:
+            raise TypeError(f"op {self.name!r} is not in autonode's op table, so it cannot be pickled")
+        return (_table_op, (self.name,))
+
 
 # ---------------------------------------------------------------- domains --
 # A domain check returns None when the inputs are fine, else a short reason.
@@ -238,6 +247,11 @@ def chain(upstream: Any, local: Any) -> Any:
 def activation_derivative(op: Op, z: Any, h: Any) -> Any:
     """f'(z) from the table's rule, given z and h = f(z) (floats or arrays)."""
     return op.derivatives(h, z)[0]
+
+
+def _table_op(name: str) -> Op:
+    """The table's op called ``name`` (unpickling)."""
+    return OPS[name]
 
 
 def reduce_rule(op: Op) -> Rule:

@@ -107,15 +107,6 @@ class LoopedMLP:
                     delta = self.W[k].T.dot(delta) * activation_derivative(self._ops[k - 1], z[k], h[k])
         return total / m, [(dW / m, db / m) for dW, db in zip(tri_W, tri_b, strict=True)]
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle support: the ops (which hold lambdas) are rebuilt from the activation names."""
-        state = self.__dict__.copy()
-        del state["_ops"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._ops = [layer_op(a) for a in self.activations]
 
     def __repr__(self) -> str:
         return f"LoopedMLP(sizes={self.sizes}, activations={self.activations})"

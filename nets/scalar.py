@@ -93,16 +93,6 @@ class Neuron(Module):
         self.z_label = ""  # labels given to this neuron's z and h nodes (the MLP sets "z[l+1][i]", "h[l+1][i]")
         self.h_label = ""
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the op (it holds lambdas); :meth:`__setstate__` looks it up again by name."""
-        state = self.__dict__.copy()
-        del state["_op"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._op = layer_op(self.activation)
-
     @property
     def nonlin(self) -> bool:
         return self.activation != "identity"

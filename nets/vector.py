@@ -180,15 +180,14 @@ class VectorMLP:
         return value, list(zip(dW, db, strict=True))
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle support: views and ops (which hold lambdas) are rebuilt on loading."""
+        """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""
         state = self.__dict__.copy()
-        for key in ("_ops", "_layout", "W", "b", "_grad", "_dW", "_db"):
+        for key in ("_layout", "W", "b", "_grad", "_dW", "_db"):
             del state[key]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._ops = [layer_op(a) for a in self.activations]
         self._views()
 
     def __repr__(self) -> str:

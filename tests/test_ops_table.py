@@ -230,3 +230,25 @@ def test_arity_ok() -> None:
     assert ops.arity_ok(ops.ADD, [1.0, 2.0]) and not ops.arity_ok(ops.ADD, [1.0])
     assert ops.arity_ok(ops.SUM, [1.0]) and not ops.arity_ok(ops.SUM, [])
     assert ops.arity_ok(ops.DOT, [1.0, 2.0]) and not ops.arity_ok(ops.DOT, [1.0, 2.0, 3.0])
+
+
+def test_ops_pickle_by_reference_to_the_table() -> None:
+    import pickle
+
+    for op in [*ops.OPS.values(), ops.pow_const(2), ops.pow_const(-0.5), ops.pow_const(3)]:
+        assert pickle.loads(pickle.dumps(op)) is op
+    stranger = ops.Op("cube", "cube", 1, lambda a: a**3, lambda out, a: (3 * a**2,), "∂a³/∂a = 3a²")
+    with pytest.raises(TypeError, match="op 'cube' is not in autonode's op table"):
+        pickle.dumps(stranger)
+
+
+def test_every_engine_pickles_and_computes_the_same_after() -> None:
+    import pickle
+
+    from nets.engines import make_engine
+
+    X = np.random.default_rng(0).normal(size=(3, 4))
+    for name in ("scalar", "scalar-fused", "looped", "vector"):
+        net = make_engine(name, [4, 3, 2], ["tanh", "sigmoid"], rng=1)
+        copy = pickle.loads(pickle.dumps(net))
+        np.testing.assert_array_equal(copy.predict_output(X), net.predict_output(X))
