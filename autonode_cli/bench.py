@@ -1,7 +1,7 @@
 """``autonode bench engine|render [--quick]``: the engine against micrograd; drawing large graphs.
 
 ``engine``: the measuring lives in :mod:`autonode_cli.bench_engine` (functions
-returning dicts, also used by the demo); this module only parses arguments and prints.
+returning dicts); this module only parses arguments and prints.
 ``render``: :func:`bench_render` draws graphs of about 1,000 to 11,000 nodes (an MLP
 sample node by node and collapsed, a deep chain, a value reused at every step) and
 times building the DOT and laying it out with every renderer found (system ``dot``,
