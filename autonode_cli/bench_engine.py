@@ -1,7 +1,7 @@
 """Engine benchmark: autonode against micrograd, measured side by side in one run.
 
-Three measurements, each a function returning a plain dict (the ``bench`` command
-and the demo print them):
+Three measurements, each a function returning a plain dict (``autonode bench engine``
+prints them):
 
 * :func:`bench_mlp` — MLP(64, [30, 10]) (relu hidden layer, linear output, as
   ``micrograd.nn.MLP``) on one scaled digits sample: forward + SSE loss
@@ -10,10 +10,11 @@ and the demo print them):
   add, micrograd's granularity) and with one ``dot`` node per neuron; and the
   library's ``nets.MLP`` both ways (it pauses the cyclic GC while building its
   acyclic graph). Same weights for all.
-  Time per sample is the median over repeats of the mean over a batch of
-  samples (Python's default GC on, so its collections are paid inside the
-  batch; the last sample's leftovers are collected untimed between batches);
-  graph memory is what tracemalloc sees allocated and still alive after
+  Time per sample, Python's default GC on, two ways: the median over repeats
+  of the mean over a batch of samples (the last sample's leftovers collected
+  untimed between batches), and the steady state of a training loop, the mean
+  over many samples in a row (the GC's full collections paid as they come).
+  Graph memory is what tracemalloc sees allocated and still alive after
   building the graph, before backward.
 * :func:`bench_chain` — y₀ = 0, yₖ = yₖ₋₁ + x for a million steps in autonode:
   forward and backward time (∂y/∂x must be the step count).
