@@ -140,24 +140,17 @@ def _squared_error(name: str, scale: Callable[[int], float], formula: str) -> Lo
 
 
 # ---------------------------------------------------- softmax cross-entropy --
-def _ce_both(H: Array, Y: Array) -> tuple[Any, Any]:
-    """ℓ = (Σₖyₖ)·logsumexp(h) - Σₖyₖhₖ and ∂ℓ/∂h = (Σₖyₖ)·softmax(h) - y.
-
-    logsumexp is the table's forward over the K columns; its derivative rule
-    e^(hₖ - out) = softmax(h)ₖ is applied to all columns at once (one broadcast operand).
-    """
-    lse = _LOGSUMEXP_ROWS(H)[:, 0]
-    softmax = ops.LOGSUMEXP.derivatives(lse[:, None], H)[0]
-    total = np.add.reduce(Y, axis=1)
-    per_sample = total * lse
-    per_sample -= np.add.reduce(Y * H, axis=1)
-    gradient = softmax * total[:, None]
-    gradient -= Y
-    return per_sample, gradient
+def _ce_per_sample(H: Array, Y: Array) -> Any:
+    """ℓ = (Σₖyₖ)·logsumexp(h) - Σₖyₖhₖ per row, logsumexp from the table's reduce rule."""
+    return np.add.reduce(Y, axis=1) * _LOGSUMEXP_ROWS(H)[:, 0] - np.add.reduce(Y * H, axis=1)
 
 
 def _ce_sum_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
-    """Σᵢ ℓᵢ = Σᵢ (Σₖyᵢₖ)·logsumexp(hᵢ) - Σᵢₖ yᵢₖhᵢₖ and ∂ℓᵢ/∂hᵢ, as :func:`_ce_both` with whole-batch sums."""
+    """Σᵢ ℓᵢ over the batch and ∂ℓᵢ/∂hᵢ = (Σₖyᵢₖ)·softmax(hᵢ) - yᵢ.
+
+    logsumexp is the table's reduce over the K columns; its derivative rule
+    e^(hₖ - out) = softmax(h)ₖ is applied to all columns at once (one broadcast operand).
+    """
     lse = _LOGSUMEXP_ROWS(H)  # shape (m, 1)
     softmax = ops.LOGSUMEXP.derivatives(lse, H)[0]
     total = np.add.reduce(Y, axis=1, keepdims=True)
@@ -166,12 +159,8 @@ def _ce_sum_and_gradient(H: Array, Y: Array) -> tuple[Any, Any]:
     return np.vdot(total, lse) - np.vdot(Y, H), gradient
 
 
-def _ce_per_sample(H: Array, Y: Array) -> Any:
-    return _ce_both(H, Y)[0]
-
-
 def _ce_gradient(H: Array, Y: Array) -> Any:
-    return _ce_both(H, Y)[1]
+    return _ce_sum_and_gradient(H, Y)[1]
 
 
 def _ce_on_values(h: list[Value], y: Sequence[float]) -> Value:
