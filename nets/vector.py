@@ -77,12 +77,12 @@ class VectorMLP:
             weights = initialise(init, self.sizes, generator)
         n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True))
         self._flat: Array = np.zeros(n_params, dtype=self.dtype)
-        self._views()
+        self._bind_views()
         self.set_weights(weights)
         self.z: list[Array] = []
         self.h: list[Array] = []
 
-    def _views(self) -> None:
+    def _bind_views(self) -> None:
         """W[l], b[l] as views of the flat parameters; the gradient work array and its views likewise."""
         self._layout = _layout(self.sizes)
         self.W, self.b = _views(self._flat, self._layout)
@@ -188,7 +188,7 @@ class VectorMLP:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._views()
+        self._bind_views()
 
     def __repr__(self) -> str:
         return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"
