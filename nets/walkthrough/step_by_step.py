@@ -114,7 +114,7 @@ def section(seed: int = 0) -> Section:
     before_update = _Graph(W_H_O, tied=True)
     out.rows.append(Row(
         "hidden δ, same recipe with w(h1→o) before its update (0.8)", "0.02471359",
-        -before_update.z_h1.grad, source="issue",
+        -before_update.z_h1.grad, source="variant",
     ))
     h1 = net.h1.data
     true_delta = seed_delta_o * W_H_O[0] * _seed_sigmoid_derivative(h1)

@@ -1,6 +1,6 @@
 """Section 4: the engines side by side — same weights, same numbers, different costs.
 
-Figures come from :mod:`nets.comparison` (what ``autonode compare`` prints): the engine
+Figures come from :mod:`nets.experiments.comparison` (what ``autonode compare`` prints): the engine
 table (max |Δ| of outputs and gradients against the vectorised engine, time per sample
 and per epoch), the tutorial's looped-vs-matrix forward experiment, and timings of the
 tutorial's training run. ``--quick`` uses fewer rows and leaves out PyTorch and the
@@ -51,7 +51,7 @@ def _diff(x: float | None) -> str:
 
 def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     """The comparison rows on a batch of digits, and their HTML table."""
-    from nets.comparison import engine_rows
+    from nets.experiments.comparison import engine_rows
     from nets.init import initialise
     from viz.report.digits import digits_data
 
@@ -86,7 +86,7 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
 
 
 def _forward(ctx: Context) -> str:
-    from nets.speed_runs import forward_experiment
+    from nets.experiments.speed_runs import forward_experiment
 
     e = call_with(forward_experiment, seed=ctx.options.seed)
     ctx.facts["forward experiment"] = f"looped vs matrix {e['speedup']:.0f}×"
@@ -104,7 +104,7 @@ def _forward(ctx: Context) -> str:
 
 
 def _training(ctx: Context) -> str:
-    from nets.speed_runs import tutorial_run
+    from nets.experiments.speed_runs import tutorial_run
 
     t = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[ctx.options.seed])
     return (

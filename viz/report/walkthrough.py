@@ -15,7 +15,7 @@ SOURCE_NOTES = {
     "seed": "printed in the seed; agreement at its printed precision",
     "formula": "the seed's formula evaluated in floats; agreement to 1e-9 relative",
     "check": "a yes/no fact shown by the engine",
-    "issue": "a value stated in the project's issue (what the seed's recipe gives with the weight before its update)",
+    "variant": "the seed's recipe worked with the weight before its update (a variant the seed does not print)",
 }
 
 INTRO = (

