@@ -6,7 +6,8 @@
 * :func:`modern_runs` — 64-30-10 ReLU/softmax cross-entropy with Adam, batch 32, against PyTorch
   (both float32, one thread), and the time to 97 % test accuracy against scikit-learn's MLPClassifier.
 
-Every timing runs on one thread (:func:`nets.experiments.comparison.one_thread`). Figures only: nothing here asserts a speed.
+Every timing runs on one thread (:func:`nets.experiments.comparison.one_thread`).
+Figures only: nothing here asserts a speed.
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ class Row:
     description: str
     expected: str
     engine: float
-    source: str = "seed"  # "seed": printed there; "variant": the seed's recipe with one input changed; "formula": the seed's formula; "numerical"; "check"
+    # "seed": printed there; "variant": the seed's recipe with one input changed;
+    # "formula": the seed's formula; "numerical"; "check"
+    source: str = "seed"
     note: str = ""
     truncated: bool = False  # the source cut its digits instead of rounding (0.990987 printed as 0.9909)
 

@@ -11,10 +11,10 @@ import math
 import weakref
 
 import pytest
-from tests.autonode.test_micrograd_compat import more_ops
 
 import autonode
 from autonode import Value, backward_steps, dot, edges, leaves, logsumexp, no_grad, topological_order, vsum
+from tests.autonode.test_micrograd_compat import more_ops
 
 
 def test_leaf_attributes() -> None:

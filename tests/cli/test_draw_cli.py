@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.svg_helpers import parse_svg, record_values
 
+from tests.svg_helpers import parse_svg, record_values
 from viz.cli.main import main
 
 

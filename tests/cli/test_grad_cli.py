@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.svg_helpers import parse_svg, record_values
 
-from viz.cli.main import main
+from tests.svg_helpers import parse_svg, record_values
 from viz import render
+from viz.cli.main import main
 
 
 def test_grad_svg_and_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

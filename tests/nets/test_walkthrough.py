@@ -14,9 +14,9 @@ import math
 
 import pytest
 
-from viz.cli.main import main
 from nets.walkthrough import SECTIONS, explainer, run, step_by_step, tutorial
 from nets.walkthrough.report import Row, Section, printed_tolerance
+from viz.cli.main import main
 
 
 def at_printed_precision(engine: float, printed: str) -> bool:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.svg_helpers import parse_svg, record_values
 
 import viz
 from autonode import Value, topological_order, vsum
+from tests.svg_helpers import parse_svg, record_values
 from viz.collapse import assign_groups, label_grouper
 
 W1 = np.array([[0.2, -0.4, 0.6], [0.1, 0.3, -0.5], [-0.7, 0.2, 0.4], [0.5, 0.5, -0.1]])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import graphviz
 import pytest
-from tests.svg_helpers import lecture_expression, parse_svg, record_values
 
 import viz
 from autonode import Value, vsum
+from tests.svg_helpers import lecture_expression, parse_svg, record_values
 from viz.style import GRAD_HIGH, hex_color
 
 

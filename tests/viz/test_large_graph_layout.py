@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.svg_helpers import parse_svg, record_values
 
 import viz
 from autonode import Value, topological_order
+from tests.svg_helpers import parse_svg, record_values
 from viz import render
 from viz.layout import LONG_EDGE_SLOTS, stretched_edge_slots
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.svg_helpers import ellipse_centres, parse_svg
 
 import viz
+from tests.svg_helpers import ellipse_centres, parse_svg
 
 # the seed tutorial's example network (000_…, section 3): 3 inputs, 3 hidden, 1 output, sigmoid
 SEED_W = [

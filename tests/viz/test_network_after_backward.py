@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.svg_helpers import parse_svg
 
 import viz
 from autonode import Value
+from tests.svg_helpers import parse_svg
 
 WEIGHTS = [
     (np.array([[0.3, -0.8], [0.5, 0.1], [-0.6, 0.9]]), np.array([0.2, -0.1, 0.05])),

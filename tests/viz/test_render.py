@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.svg_helpers import parse_svg
 
 import viz
 from autonode import Value
+from tests.svg_helpers import parse_svg
 from viz import render
 
 TINY = 'digraph { a [label="hello"]; a -> b }'

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.viz.test_report import (
     SECTION_IDS,
     Element,
@@ -28,7 +29,6 @@ from tests.viz.test_report import (
     table_rows,
 )
 from tests.viz.test_report_browser import ARGS, CHROMIUM, NUMBER, _hand_steps, _need
-
 from viz.report.svgplot import Series, line_chart, log_ticks, nice_ticks
 
 FORMULA = "L = (y − sigmoid(x1·w1 + x2·w2 + x3·w3))²"

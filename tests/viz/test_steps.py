@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.svg_helpers import lecture_expression, parse_svg, record_values
 
 import viz
 from autonode import Value, topological_order
+from tests.svg_helpers import lecture_expression, parse_svg, record_values
 
 
 def expression() -> Value:

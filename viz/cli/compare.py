@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm.auto import tqdm
 
-    from nets.experiments import comparison, speed_runs
     from nets.activations import check_activations
     from nets.datasets import load
+    from nets.experiments import comparison, speed_runs
     from nets.init import initialise
     from nets.losses import get_loss
 

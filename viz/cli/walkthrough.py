@@ -40,7 +40,8 @@ def print_section(section: Any, out: TextIO, notes: bool = True) -> None:
         formula = row.source in ("formula", "numerical")
         expected = f"{row.expected_value:.8g}" if formula else row.expected_text()
         engine = f"{row.engine:.8g}" if formula else row.engine_text()
-        label = {"variant": " (recipe variant)", "formula": " (formula)", "numerical": " (differences)"}.get(row.source, "")
+        notes = {"variant": " (recipe variant)", "formula": " (formula)", "numerical": " (differences)"}
+        label = notes.get(row.source, "")
         print(f"  {mark} {_shorten(row.description, DESCRIPTION_WIDTH):{DESCRIPTION_WIDTH}}"
               f"  {expected:>14}  {engine:>14}{label}", file=out)
     if notes:
