@@ -27,6 +27,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+SOURCE_LABELS = {"variant": " (recipe variant)", "formula": " (formula)", "numerical": " (differences)"}
+
+
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -40,8 +43,7 @@ def print_section(section: Any, out: TextIO, notes: bool = True) -> None:
         formula = row.source in ("formula", "numerical")
         expected = f"{row.expected_value:.8g}" if formula else row.expected_text()
         engine = f"{row.engine:.8g}" if formula else row.engine_text()
-        notes = {"variant": " (recipe variant)", "formula": " (formula)", "numerical": " (differences)"}
-        label = notes.get(row.source, "")
+        label = SOURCE_LABELS.get(row.source, "")
         print(f"  {mark} {_shorten(row.description, DESCRIPTION_WIDTH):{DESCRIPTION_WIDTH}}"
               f"  {expected:>14}  {engine:>14}{label}", file=out)
     if notes:
