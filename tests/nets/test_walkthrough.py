@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import math
 
+import numpy as np
 import pytest
 
+from nets import MLP
 from nets.walkthrough import SECTIONS, explainer, run, step_by_step, tutorial
 from nets.walkthrough.report import Row, Section, printed_tolerance
 from viz.cli.main import main
@@ -156,11 +158,47 @@ def test_explainer_momentum_matches_pytorch_sgd_momentum() -> None:
     assert row.engine == pytest.approx(-explainer.ALPHA * v, rel=1e-10)
 
 
-def test_symmetry_rows_depend_on_initialisation() -> None:
-    for seed in (0, 1, 7):
-        section = explainer.section(seed)
-        assert section.find("zero init").engine == 1.0
-        assert section.find("random init (He").engine == 1.0
+def _numpy_descent(weights: list[tuple[np.ndarray, np.ndarray]], steps: int, alpha: float) -> list[np.ndarray]:
+    """The explainer's net trained by hand: sigmoid layers, J = ½(p - a)², δ by the tutorial's equations.
+
+    Only the weights move (the explainer's net has no biases; the engine's stay at their initial 0).
+    """
+    Ws = [W.astype(float) for W, _ in weights]
+    bs = [b.astype(float) for _, b in weights]
+    x = np.array(explainer.X)
+    for _ in range(steps):
+        hs = [x]
+        for W, b in zip(Ws, bs):
+            hs.append(1.0 / (1.0 + np.exp(-(W @ hs[-1] + b))))
+        delta = (hs[-1] - explainer.TARGET) * hs[-1] * (1.0 - hs[-1])
+        grads: list[np.ndarray] = []
+        for layer in reversed(range(len(Ws))):
+            grads.insert(0, np.outer(delta, hs[layer]))
+            delta = (Ws[layer].T @ delta) * hs[layer] * (1.0 - hs[layer])
+        Ws = [W - alpha * g for W, g in zip(Ws, grads)]
+    return Ws
+
+
+def _hidden_rows_identical(Ws: list[np.ndarray]) -> bool:
+    return all(np.array_equal(W, np.broadcast_to(W[0], W.shape)) for W in Ws[:-1])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_symmetry_rows_match_a_numpy_descent(seed: int) -> None:
+    """Zero init keeps hidden units identical and He init does not — shown by a plain numpy loop, then the rows."""
+    zero = MLP(3, [3, 3, 1], activations="sigmoid", init="zeros")
+    random = MLP(3, [3, 3, 1], activations="sigmoid", init="he", rng=np.random.default_rng(seed))
+    expected = {}
+    for name, model in (("zero", zero), ("random", random)):
+        reference = _numpy_descent(model.get_weights(), 10, explainer.ALPHA)
+        explainer._train(model, 10)
+        for W_engine, W_numpy in zip(model.get_weights(), reference):
+            np.testing.assert_allclose(W_engine[0], W_numpy, rtol=1e-12, atol=1e-15)
+        expected[name] = _hidden_rows_identical(reference)
+    assert expected == {"zero": True, "random": False}
+    section = explainer.section(seed)
+    assert section.find("zero init").engine == 1.0
+    assert section.find("random init (He").engine == 1.0
 
 
 # ------------------------------------------------------------- row format --
