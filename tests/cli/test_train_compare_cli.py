@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from nets.datasets import load as load_dataset
+from nets.io import load
 from viz.cli.main import main
 
 
@@ -18,16 +22,30 @@ def test_train_vector_modern_on_moons(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 0 and "accuracy: train" in out and "network 2-64-2" in out
     test_accuracy = float(out.split("test ")[-1].split(" %")[0])
     assert test_accuracy > 90.0
-    from nets.io import load
-
     assert load(model).sizes == [2, 64, 2]
 
 
-def test_train_scalar_engine_reports_progress_and_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_scalar_engine_reports_progress_and_accuracy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The printed accuracies are those of the saved weights, recomputed by a plain numpy forward pass."""
+    model = tmp_path / "xor.json"
     code = main(["train", "--engine", "scalar-fused", "--dataset", "xor", "--recipe", "modern", "--epochs", "2",
-                 "--hidden", "4", "--samples", "40"])
-    captured = capsys.readouterr()
-    assert code == 0 and "expect it to be slow" in captured.out and "accuracy: train" in captured.out
+                 "--hidden", "4", "--samples", "40", "--save", str(model)])
+    out = capsys.readouterr().out
+    assert code == 0 and "expect it to be slow" in out
+    printed = re.search(r"accuracy: train ([0-9.]+) %, test ([0-9.]+) %", out)
+    assert printed is not None
+    data = load_dataset("xor", seed=0, n_samples=40)
+    weights = load(model).weights
+    for X, y, shown in ((data.X_train, data.Y_train, printed[1]), (data.X_test, data.Y_test, printed[2])):
+        h = X
+        for W, b in weights[:-1]:
+            h = np.maximum(W @ h.T + b[:, None], 0.0).T  # relu hidden layers
+        W, b = weights[-1]
+        logits = h @ W.T + b  # softmax keeps the argmax of the logits
+        labels = y if y.ndim == 1 else y.argmax(axis=1)
+        assert float(shown) == pytest.approx(100 * np.mean(logits.argmax(axis=1) == labels), abs=0.005)
 
 
 def test_train_rejects_bad_settings(capsys: pytest.CaptureFixture[str]) -> None:
