@@ -55,10 +55,3 @@ def check_weights(weights: Weights, sizes: list[int], who: str) -> None:
             raise ValueError(f"{who}: b[{k}] must have shape {(sizes[k + 1],)}, got {b.shape}")
         if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
             raise ValueError(f"{who}: W[{k}] or b[{k}] contains NaN or infinity")
-
-
-def sizes_of(weights: Weights) -> list[int]:
-    """Layer sizes read off a weights list: [n_in, n_1, ..., n_out]."""
-    if not weights:
-        raise ValueError("weights: empty list, need at least one (W, b) pair")
-    return [int(np.shape(weights[0][0])[1])] + [int(np.shape(W)[0]) for W, _ in weights]

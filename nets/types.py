@@ -44,8 +44,3 @@ class Network(Protocol):
     def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
         """Mean loss over the batch and its gradient in the weights format."""
         ...
-
-
-def copy_weights(weights: Weights) -> Weights:
-    """A deep copy of a weights list, as float64 arrays."""
-    return [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in weights]
