@@ -7,6 +7,8 @@
 """
 
 from autonode.errors import AnomalyError, AutonodeError, DomainError, ExpressionError
+from autonode.forward import Dual
+from autonode.functional import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from autonode.gradcheck import GradcheckError, gradcheck, numerical_gradient
 from autonode.graph import Step, backward_steps, edges, leaves, topological_order
 from autonode.modes import detect_anomaly, gc_paused, is_grad_enabled, no_grad
@@ -19,4 +21,5 @@ __all__ = [
     "OPS", "AnomalyError", "AutonodeError", "DomainError", "ExpressionError", "GradcheckError",
     "Op", "Step", "Value", "backward_steps", "detect_anomaly", "dot", "edges", "gradcheck",
     "gc_paused", "is_grad_enabled", "leaves", "logsumexp", "no_grad", "numerical_gradient", "topological_order", "vsum",
+    "Dual", "grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "value_and_grad", "vjp",
 ]
