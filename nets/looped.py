@@ -18,13 +18,15 @@ import numpy as np
 from autonode.ops import Op, activation_derivative
 from nets.activations import check_activations, layer_op, output_from_last
 from nets.init import check_sizes, initialise
-from nets.losses import get_loss
+from nets.losses import Loss, get_loss
 from nets.network_checks import check_batch, check_targets, check_weights
 from nets.types import Array, Weights
 
 
 class LoopedMLP:
     """The tutorial's network: ``LoopedMLP([64, 30, 10], "sigmoid")``, one sample at a time."""
+
+    dtype = np.dtype(np.float64)
 
     def __init__(
         self,
@@ -86,7 +88,20 @@ class LoopedMLP:
         out: Array = output_from_last(self.activations[-1], H)
         return out
 
-    def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
+    # ------------------------------------ the trainer's contract (nets.engines.Trainable) --
+    def train_arrays(self) -> list[Array]:
+        """The live arrays ``[W[0], b[0], W[1], b[1], ...]``, updated in place by the optimizer."""
+        return [a for pair in zip(self.W, self.b, strict=True) for a in pair]
+
+    def train_gradients(self, X: Array, Y: Array, loss: Loss) -> tuple[float, list[Array]]:
+        """Mean loss and ``[∂J/∂W[0], ∂J/∂b[0], ...]`` from :meth:`loss_and_gradients`."""
+        value, grads = self.loss_and_gradients(X, Y, loss)
+        return value, [a for pair in grads for a in pair]
+
+    def train_arrays_changed(self) -> None:
+        """Nothing to do: the arrays updated are the live parameters."""
+
+    def loss_and_gradients(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Weights]:
         """The tutorial's ``train_nn`` inner loop: per-sample δ accumulated into ΔW, Δb; returns (1/m)ΔW."""
         criterion = get_loss(loss)
         A = check_batch(X, self.sizes[0], "LoopedMLP.loss_and_gradients")
@@ -106,7 +121,6 @@ class LoopedMLP:
                 if k > 0:
                     delta = self.W[k].T.dot(delta) * activation_derivative(self._ops[k - 1], z[k], h[k])
         return total / m, [(dW / m, db / m) for dW, db in zip(tri_W, tri_b, strict=True)]
-
 
     def __repr__(self) -> str:
         return f"LoopedMLP(sizes={self.sizes}, activations={self.activations})"

@@ -6,8 +6,14 @@ state (velocity, moments) by position.
 
 * ``sgd``:      W ← W - α·∂J/∂W
 * ``momentum``: V ← μV - α·∂J/∂W;  W ← W + V   (the explainer's form)
+* ``momentum`` with ``nesterov=True``: V ← μV - α·∂J/∂W;  W ← W + μV - α·∂J/∂W  (scikit-learn's form)
 * ``adam``:     m ← β₁m + (1-β₁)g;  v ← β₂v + (1-β₂)g²;  W ← W - α·m̂/(√v̂ + ε),
   with m̂ = m/(1-β₁ᵗ), v̂ = v/(1-β₂ᵗ)  (Kingma & Ba)
+
+The learning rate α is the optimizer's ``lr`` attribute; a :class:`Schedule`
+sets it at every epoch end (the trainer calls it). :class:`L2Penalty` is the
+coupled L2 penalty of scikit-learn's ``alpha`` (added to the loss and its
+gradient, weights only), not decoupled weight decay.
 """
 
 from __future__ import annotations
@@ -83,9 +89,10 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, lr: float, mu: float = 0.9) -> None:
+    def __init__(self, lr: float, mu: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(lr)
         self.mu = _fraction("mu (momentum)", mu)
+        self.nesterov = bool(nesterov)
         self.velocity: dict[int, Array] = {}
 
     def update(self, i: int, p: Array, g: Array) -> None:
@@ -94,7 +101,10 @@ class Momentum(Optimizer):
             V = self.velocity[i] = np.zeros_like(p)
         V *= self.mu
         V -= self.lr * g
-        p += V
+        if self.nesterov:  # look ahead: W ← W + μV - α·g
+            p += self.mu * V - self.lr * g
+        else:
+            p += V
 
 
 class Adam(Optimizer):
@@ -155,3 +165,183 @@ def get_optimizer(name: str, **kw: Any) -> Optimizer:
 def flatten(weights: Weights) -> list[Array]:
     """``[W[0], b[0], W[1], b[1], ...]``: the arrays themselves (not copies), for ``step``."""
     return [a for pair in weights for a in pair]
+
+
+# ------------------------------------------------------------------ L2 penalty --
+Segment = tuple[int, int, int]
+"""Where one W[l] sits: (index of the parameter array, start, stop) in that array's flattened order."""
+
+
+def weight_segments(sizes: Sequence[int], shapes: Sequence[tuple[int, ...]]) -> list[Segment]:
+    """Where each W[l] lies in parameter arrays holding W[0], b[0], W[1], b[1], … in that order (row-major).
+
+    The arrays may be one flat array (the vectorised engine) or one array per W[l] and b[l]:
+    ``shapes`` are their shapes. ValueError if they do not hold exactly these parameters.
+    """
+    lengths = [math.prod(shape) for shape in shapes]
+    blocks = [(n_out * n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+    if sum(lengths) != sum(w + b for w, b in blocks):
+        raise ValueError(f"parameter arrays of shapes {list(shapes)} do not hold the parameters of sizes {list(sizes)}")
+    segments, array, offset = [], 0, 0  # offset: position inside arrays[array]
+    for w, b in blocks:
+        for length, is_weight in ((w, True), (b, False)):
+            while offset == lengths[array]:
+                array, offset = array + 1, 0
+            if offset + length > lengths[array]:
+                raise ValueError(f"parameter array {array} (shape {shapes[array]}) splits a W or b of sizes "
+                                 f"{list(sizes)}")
+            if is_weight:
+                segments.append((array, offset, offset + length))
+            offset += length
+    return segments
+
+
+class L2Penalty:
+    """Coupled L2 as scikit-learn's ``alpha``: J += α/(2m)·Σₗ‖W[l]‖², so ∂J/∂W[l] += (α/m)·W[l].
+
+    m is the number of rows in the batch; biases are not penalised. This is an L2 term in
+    the loss (its gradient then goes through the optimizer, Adam's scaling included), not
+    decoupled weight decay (W ← W - λW beside the optimizer's step).
+    """
+
+    def __init__(self, alpha: float, segments: Sequence[Segment]) -> None:
+        try:
+            self.alpha = float(alpha)
+        except (TypeError, ValueError):
+            raise ValueError(f"alpha (L2 penalty) must be a number >= 0, got {alpha!r}") from None
+        if not math.isfinite(self.alpha) or self.alpha < 0:
+            raise ValueError(f"alpha (L2 penalty) must be a number >= 0, got {alpha!r}")
+        self.segments = list(segments)
+
+    def _pieces(self, arrays: Sequence[Array]) -> list[Array]:
+        return [arrays[i].reshape(-1)[start:stop] for i, start, stop in self.segments]
+
+    def value(self, params: Sequence[Array], m: int) -> float:
+        """α/(2m)·Σₗ‖W[l]‖²."""
+        return 0.5 * self.alpha / m * sum(float(np.dot(w, w)) for w in self._pieces(params))
+
+    def add_gradient(self, params: Sequence[Array], grads: Sequence[Array], m: int) -> None:
+        """grads[W[l]] += (α/m)·W[l], in place."""
+        scale = self.alpha / m
+        for w, g in zip(self._pieces(params), self._pieces(grads), strict=True):
+            g += scale * w
+
+
+# ---------------------------------------------------------- learning-rate schedules --
+class Schedule:
+    """The learning rate for the next epoch: ``rate(lr0, epoch, seen, epochs)``.
+
+    ``lr0`` the initial rate, ``epoch`` the epochs done, ``seen`` the training rows seen
+    so far, ``epochs`` the epochs asked for. The trainer sets ``optimizer.lr`` from it at
+    every epoch end (scikit-learn changes its rate at the same moments).
+    """
+
+    name = "schedule"
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({options})"
+
+
+class Constant(Schedule):
+    """αₑ = α₀."""
+
+    name = "constant"
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        return lr0
+
+
+class InverseScaling(Schedule):
+    """αₑ = α₀ / (t + 1)^power_t, t the training rows seen so far (scikit-learn's ``invscaling``)."""
+
+    name = "invscaling"
+
+    def __init__(self, power_t: float = 0.5) -> None:
+        self.power_t = _nonnegative("power_t", power_t)
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        return lr0 / math.pow(seen + 1, self.power_t)
+
+
+class StepDecay(Schedule):
+    """αₑ = α₀ · factor^⌊e / every⌋: the rate multiplied by ``factor`` every ``every`` epochs."""
+
+    name = "step"
+
+    def __init__(self, every: int = 10, factor: float = 0.5) -> None:
+        if isinstance(every, bool) or int(every) != every or every < 1:
+            raise ValueError(f"every (epochs between steps) must be a positive integer, got {every!r}")
+        self.every = int(every)
+        self.factor = _positive("factor", factor)
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        return lr0 * self.factor ** (epoch // self.every)
+
+
+class Cosine(Schedule):
+    """αₑ = α_min + (α₀ - α_min)·(1 + cos(π·e/E))/2: from α₀ down to α_min over the E epochs asked for."""
+
+    name = "cosine"
+
+    def __init__(self, min_lr: float = 0.0) -> None:
+        self.min_lr = _nonnegative("min_lr", min_lr)
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        return self.min_lr + (lr0 - self.min_lr) * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs)) / 2.0
+
+
+class Adaptive(Schedule):
+    """α₀ while the loss improves; divided by ``divisor`` (5) each time it stalls (scikit-learn's ``adaptive``).
+
+    A stall is ``n_iter_no_change`` epochs in a row without an improvement of ``tol``
+    (training loss, or validation score when there is a validation set); the trainer
+    detects it and calls :meth:`stalled`. Training stops at a stall once α ≤ ``min_lr`` (1e-6).
+    """
+
+    name = "adaptive"
+
+    def __init__(self, divisor: float = 5.0, min_lr: float = 1e-6) -> None:
+        self.divisor = _positive("divisor", divisor)
+        if self.divisor <= 1:
+            raise ValueError(f"divisor must be greater than 1, got {divisor!r}")
+        self.min_lr = _nonnegative("min_lr", min_lr)
+
+    def rate(self, lr0: float, epoch: int, seen: int, epochs: int) -> float:
+        return lr0
+
+    def stalled(self, lr: float) -> float | None:
+        """The rate after a stall, or None when training should stop (α already ≤ min_lr)."""
+        return None if lr <= self.min_lr else lr / self.divisor
+
+
+SCHEDULES: dict[str, Callable[..., Schedule]] = {
+    "constant": Constant, "invscaling": InverseScaling, "step": StepDecay, "cosine": Cosine, "adaptive": Adaptive,
+}
+"""Schedule name → constructor."""
+
+
+def get_schedule(name: str | Schedule, **kw: Any) -> Schedule:
+    """The schedule called ``name`` with its options (a :class:`Schedule` passes through)."""
+    if isinstance(name, Schedule):
+        return name
+    make = SCHEDULES.get(name)
+    if make is None:
+        raise ValueError(f"unknown learning-rate schedule {name!r}; known: {', '.join(SCHEDULES)}")
+    try:
+        return make(**kw)
+    except TypeError as error:
+        raise ValueError(f"schedule {name!r}: {error}") from None
+
+
+def _nonnegative(name: str, value: Any) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from None
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return x

@@ -30,6 +30,8 @@ import numpy as np
 from autonode import Value, dot, gc_paused, logsumexp, no_grad, vsum
 from autonode.ops import Op
 from nets.activations import SOFTMAX, check_activations, layer_op
+from nets.init import check_sizes, initialise
+from nets.losses import Loss, get_loss
 from nets.network_checks import check_batch, check_targets, check_weights
 from nets.optim import Optimizer
 from nets.types import Array, Weights
@@ -286,6 +288,8 @@ class MLP(Module):
     read with ``model.W[l]`` and written with ``model.W[l] = array`` (see :class:`LayerArrays`).
     """
 
+    dtype = np.dtype(np.float64)
+
     def __init__(
         self,
         nin: int,
@@ -298,8 +302,6 @@ class MLP(Module):
         rng: np.random.Generator | None = None,
         fused: bool = True,
     ) -> None:
-        from nets.init import check_sizes, initialise
-
         self.sizes: list[int] = check_sizes([nin, *nouts])
         n_layers = len(self.sizes) - 1
         if activations is None:
@@ -387,10 +389,8 @@ class MLP(Module):
             out = [[v.data for v in self.probabilities(list(row))] for row in rows]
         return np.array(out, dtype=np.float64).reshape(len(rows), self.sizes[-1])
 
-    def loss_graph(self, X: Array, Y: Array, loss: str) -> Value:
+    def loss_graph(self, X: Array, Y: Array, loss: str | Loss) -> Value:
         """J = (1/m) Σᵣ ℓ(h(xᵣ), yᵣ) as one Value graph; the loss sees the last layer's h (logits for softmax)."""
-        from nets.losses import get_loss
-
         rule = get_loss(loss)
         who = f"MLP{self.sizes}.loss_and_gradients"
         rows = check_batch(X, self.sizes[0], who)
@@ -399,9 +399,35 @@ class MLP(Module):
             terms = [rule.on_values(self.forward(list(x)), list(y)) for x, y in zip(rows, targets, strict=True)]
         return vsum(terms) * (1.0 / len(terms)) if len(terms) > 1 else terms[0]
 
-    def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
+    def loss_and_gradients(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Weights]:
         """Mean loss over the rows and ∂J/∂W[l], ∂J/∂b[l] read from the parameters' grads after backward()."""
         J = self.loss_graph(X, Y, loss)
         self.zero_grad()
         J.backward()
         return J.data, self.gradients()
+
+    # ------------------------------------ the trainer's contract (nets.engines.Trainable) --
+    def _in_weights_order(self) -> list[Value]:
+        """Every parameter Value in the order W[0] (row by row), b[0], W[1], b[1], ..."""
+        return [v for W, b in self._pairs() for v in [*(w for row in W for w in row), *b]]
+
+    def train_arrays(self) -> list[Array]:
+        """One flat array holding a copy of every parameter's data (W[0], b[0], ... order).
+
+        The optimizer updates this array; :meth:`train_arrays_changed` writes it back into the Values.
+        """
+        self._train_values = self._in_weights_order()
+        self._train_flat: Array = np.array([v.data for v in self._train_values], dtype=np.float64)
+        return [self._train_flat]
+
+    def train_gradients(self, X: Array, Y: Array, loss: Loss) -> tuple[float, list[Array]]:
+        """Mean loss and every parameter's grad after backward(), flat in the order of :meth:`train_arrays`."""
+        J = self.loss_graph(X, Y, loss)
+        self.zero_grad()
+        J.backward()
+        return J.data, [np.array([v.grad for v in self._train_values], dtype=np.float64)]
+
+    def train_arrays_changed(self) -> None:
+        """Copy the updated flat array back into the parameter Values."""
+        for v, new in zip(self._train_values, self._train_flat.tolist(), strict=True):
+            v.data = new

@@ -109,6 +109,19 @@ class VectorMLP:
         """Every parameter in one live array, in the order W[0], b[0], W[1], b[1], ..."""
         return self._flat
 
+    # ------------------------------------ the trainer's contract (nets.engines.Trainable) --
+    def train_arrays(self) -> list[Array]:
+        """The one flat parameter array: the optimizer updates everything with a handful of numpy calls."""
+        return [self._flat]
+
+    def train_gradients(self, X: Array, Y: Array, loss: Loss) -> tuple[float, list[Array]]:
+        """Mean loss and the flat gradient of a batch the trainer has checked (the work array: used at once)."""
+        value, grad = self.loss_and_flat_gradient(X, Y, loss, trusted=True, reuse=True)
+        return value, [grad]
+
+    def train_arrays_changed(self) -> None:
+        """Nothing to do: the arrays updated are the live parameters."""
+
     # ------------------------------------------------------- forward --
     def forward(self, X: Any, *, trusted: bool = False) -> Array:
         """The last layer's h for batch X; stores z[l] and h[l] (h[0] = X, z[0] unused) for backward.
