@@ -160,24 +160,28 @@ class _Variables:
         self.args = list(args)
         self.specs: list[Any] = []
         self.nodes: list[list[Value]] = []
-        seen: set[int] = set()
-        given_values = False
+        flat = []
         for i in positions:
             leaves, spec = _flatten(args[i], f"{name}: argument {i}")
             _no_dual(leaves, name)
+            flat.append(leaves)
+            self.specs.append(spec)
+        counts: dict[int, int] = {}
+        for leaf in (x for leaves in flat for x in leaves if isinstance(x, Value)):
+            counts[id(leaf)] = counts.get(id(leaf), 0) + 1
+        for i, leaves, spec in zip(positions, flat, self.specs):
             nodes = []
             for leaf in leaves:
-                if isinstance(leaf, Value):
-                    given_values = True
-                    # the same Value twice gets a separate identity node per place, so each has its own gradient
-                    node = Value.apply(ops.IDENTITY, leaf) if id(leaf) in seen else leaf
-                    seen.add(id(leaf))
-                else:
+                if not isinstance(leaf, Value):
                     node = Value(leaf)
+                elif counts[id(leaf)] > 1:  # one Value in several places: an identity node per place, own gradient
+                    node = Value.apply(ops.IDENTITY, leaf)
+                else:
+                    node = leaf
                 nodes.append(node)
-            self.specs.append(spec)
             self.nodes.append(nodes)
             self.args[i] = _unflatten(spec, iter(nodes))
+        given_values = bool(counts)
         # Record the backward pass when someone may differentiate the result again.
         self.create_graph = given_values or _depth() > 0
 
@@ -361,10 +365,15 @@ def hessian(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Functio
 # ------------------------------------------------------------ forward mode --
 def _plain(x: Any, name: str) -> float:
     """A primal or tangent leaf as a float; forward mode takes numbers only (TypeError naming a Value or Dual)."""
-    if isinstance(x, (Value, Dual)):
+    if isinstance(x, Dual):
+        raise TypeError(
+            f"{name} got a Dual: forward mode inside forward mode is not supported (a Dual holds floats); "
+            "for second derivatives use grad(grad(f)) or hessian"
+        )
+    if isinstance(x, Value):
         raise TypeError(
             f"{name} takes plain numbers as primals and tangents (forward mode records no graph), got a "
-            f"{type(x).__name__}; pass its .data to differentiate at that point, or use vjp/grad through Values"
+            "Value; pass its .data to differentiate at that point, or use vjp/grad through Values"
         )
     return float(x)
 

@@ -304,6 +304,32 @@ def test_hessian_matches_pytorch_on_random_expressions(seed: int) -> None:
 
 
 @needs_create_graph
+def test_one_value_given_for_two_arguments_gets_each_partial() -> None:
+    """∂(a·b)/∂a = b and ∂(a·b)/∂b = a, even when a and b are the same Value (JAX treats them apart)."""
+    x = Value(2.0)
+    da, db = grad(lambda a, b: a * b * b, argnums=(0, 1))(x, x)
+    assert (da.data, db.data) == (4.0, 8.0)
+    assert x.grad == 0.0
+
+
+@needs_create_graph
+def test_grad_at_an_inner_node_of_a_graph_is_differentiable_through_it() -> None:
+    """g = f′(y) at y = x²; dg/dx = f″(y)·2x, by hand at x = 2 (y = 4): f′(4) = 112, f″(4)·4 = 480."""
+    x = Value(2.0)
+    g = grad(f_seed)(x * x)
+    assert g.data == df_seed(4.0) == 112.0
+    g.backward()
+    assert x.grad == pytest.approx(d2f_seed(4.0) * 4.0, rel=1e-15)
+
+
+def test_forward_over_reverse_and_forward_over_forward_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"grad got a Dual .* reverse mode inside forward mode is not supported"):
+        jvp(grad(f_seed), (2.0,), (1.0,))
+    with pytest.raises(TypeError, match=r"forward mode inside forward mode is not supported"):
+        jvp(lambda x: jvp(f_seed, (x,), (1.0,))[1], (2.0,), (1.0,))
+
+
+@needs_create_graph
 def test_hessian_with_tuple_argnums_by_hand() -> None:
     """f(a, b) = a²b: ∂²/∂a² = 2b, ∂²/∂a∂b = 2a, ∂²/∂b² = 0."""
     H = hessian(lambda a, b: a * a * b, argnums=(0, 1))(3.0, 5.0)
