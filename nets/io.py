@@ -1,43 +1,57 @@
-"""Save and load a network as a JSON model file: no pickle, atomic write, full validation.
+"""Save and load networks and fitted estimators as JSON model files: no pickle, atomic writes, full validation.
 
-File layout (format version 1)::
+A network file (format ``autonode-mlp``, version 1)::
 
     {"format": "autonode-mlp", "version": 1,
      "sizes": [64, 30, 10], "activations": ["sigmoid", "sigmoid"],
      "layers": [{"W": [[...], ...], "b": [...]}, ...]}
 
+A fitted ``nets.MLPClassifier`` or ``nets.MLPRegressor`` is saved as an
+``autonode-estimator`` file holding its options, classes, dtype and a network
+part like the above (see :mod:`nets.estimator_file`); :func:`load_estimator`
+gives the fitted estimator back, :func:`load` its network.
+
 Numbers are written with Python's shortest round-trip repr, so a float64
-round trip is exact. Saving writes a temporary file next to the target and
-renames it over (``os.replace``): a reader never sees half a file. Loading
-checks the format name, version, sizes, activations, every shape and that every
-number is finite, and raises :class:`ModelFileError` naming the file and what is
-wrong; nothing is returned unless everything checks.
+round trip is exact. Saving replaces the file atomically through
+:func:`nets.atomic_write.write_atomically` (permissions kept, symlinks followed,
+no temporary file left behind) and refuses to overwrite a file that is not an
+autonode model file. Loading opens only regular files of at most
+:data:`MAX_BYTES` (raise it with ``max_bytes=`` or the environment variable
+``AUTONODE_MAX_MODEL_BYTES``), checks the format name, version, sizes,
+activations, every shape, that every number is a finite JSON number, and
+raises :class:`ModelFileError` naming the file and the field; nothing is
+returned unless everything checks.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nets.atomic_write import WriteTargetError, resolve_target, write_atomically
 from nets.types import Network, Weights
 
 FORMAT = "autonode-mlp"
+ESTIMATOR_FORMAT = "autonode-estimator"
 VERSION = 1
+MAX_BYTES = 256 * 2**20  # 256 MiB; a 784-1024-1024-10 network (1.9 M weights) takes about 40 MB
+MAX_BYTES_VARIABLE = "AUTONODE_MAX_MODEL_BYTES"
+_HEADER = b'{"format": "autonode-'  # how every file this module writes begins
 
 
 class ModelFileError(ValueError):
-    """A model file that cannot be read or fails validation; the message names the file and the problem."""
+    """A model file that cannot be read, written or validated; the message names the file and the problem."""
 
 
 @dataclass
 class Model:
-    """What a model file holds."""
+    """What a network file holds."""
 
     sizes: list[int]
     activations: list[str]
@@ -50,7 +64,13 @@ class Model:
         return make_engine(engine, self.sizes, self.activations, self.weights)
 
 
-def _document(sizes: list[int], activations: list[str], weights: Weights) -> dict[str, Any]:
+def _fail(path: str | os.PathLike[str], problem: str) -> ModelFileError:
+    return ModelFileError(f"model file {path}: {problem}")
+
+
+# ------------------------------------------------------------------ writing --
+def network_document(sizes: list[int], activations: list[str], weights: Weights) -> dict[str, Any]:
+    """The JSON document of a network; ValueError naming the layer if the weights do not fit."""
     from nets.activations import check_activations
     from nets.network_checks import check_weights
 
@@ -68,86 +88,236 @@ def _document(sizes: list[int], activations: list[str], weights: Weights) -> dic
     }
 
 
-def save(path: str | os.PathLike[str], net: Network | Model) -> Path:
-    """Write ``net`` (sizes, activations, weights) to ``path`` atomically; returns the path."""
-    target = Path(path)
-    weights = net.weights if isinstance(net, Model) else net.get_weights()
-    text = json.dumps(_document(list(net.sizes), list(net.activations), weights), allow_nan=False)
-    directory = target.parent if str(target.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+def check_destination(path: str | os.PathLike[str]) -> Path:
+    """The file a save to ``path`` would write, or :class:`ModelFileError` saying why it cannot (nothing written).
+
+    Refused: a missing or read-only folder, a directory or device in the way, and an existing
+    non-empty file that is not an autonode model file (it is not this program's to overwrite).
+    Call it before long work whose result is to be saved.
+    """
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+        target = resolve_target(path)
+    except WriteTargetError as error:
+        raise _fail(path, f"cannot be saved: {error}") from None
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise _fail(path, f"cannot be saved: the folder {target.parent} is not writable; choose another folder")
+    try:
+        with open(target, "rb") as stream:
+            head = stream.read(len(_HEADER))
+    except FileNotFoundError:
+        return target
+    except OSError as error:
+        raise _fail(path, f"cannot be saved: the existing file cannot be read ({error.strerror})") from None
+    if head and head != _HEADER:
+        raise _fail(path, "exists and is not an autonode model file, so it is left as it is; "
+                    "save to another path, or move that file away first")
     return target
 
 
-def _fail(path: Path, problem: str) -> ModelFileError:
-    return ModelFileError(f"model file {path}: {problem}")
+def save(path: str | os.PathLike[str], obj: Any) -> Path:
+    """Write a network, a :class:`Model` or a fitted nets estimator to ``path`` atomically; returns the path.
 
+    :class:`ModelFileError` if ``path`` cannot take it (see :func:`check_destination`); ValueError
+    if ``obj`` cannot be saved (non-finite weights, an unfitted estimator). Nothing is written then.
+    """
+    target = Path(path)
+    if isinstance(obj, Model):
+        doc = network_document(list(obj.sizes), list(obj.activations), obj.weights)
+    elif hasattr(obj, "get_params"):  # a scikit-learn style estimator
+        from nets.estimator_file import estimator_document
 
-def _matrix(path: Path, value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+        doc = estimator_document(obj)
+    else:
+        doc = network_document(list(obj.sizes), list(obj.activations), obj.get_weights())
+    data = json.dumps(doc, allow_nan=False).encode("utf-8")
+    check_destination(target)
     try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _fail(path, f"{what} is not an array of numbers") from None
-    if array.shape != shape:
-        raise _fail(path, f"{what} has shape {array.shape}, expected {shape} from the sizes")
-    if not np.all(np.isfinite(array)):
-        raise _fail(path, f"{what} contains NaN or infinity")
-    return array
+        write_atomically(target, data)
+    except WriteTargetError as error:
+        raise _fail(path, f"cannot be saved: {error}") from None
+    return target
+
+
+# ------------------------------------------------------------------ reading --
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _limit(max_bytes: int | None) -> int:
+    if max_bytes is not None:
+        return int(max_bytes)
+    text = os.environ.get(MAX_BYTES_VARIABLE)
+    if not text:
+        return MAX_BYTES
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{MAX_BYTES_VARIABLE}={text!r} must be a whole number of bytes") from None
+
+
+def read_bounded(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` (default :data:`MAX_BYTES`), checked before reading.
+
+    Opened non-blocking, so a FIFO is refused instead of waiting for a writer; devices such
+    as /dev/zero are refused instead of read forever.
+    """
+    limit = _limit(max_bytes)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except OSError as error:
+        raise _fail(path, f"cannot be opened ({error.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise _fail(path, f"is {kind}, not a regular file; give the path of a saved model")
+        too_big = (
+            f"over the {limit:,}-byte limit for model files; if you trust this file, raise the limit with "
+            f"nets.io.load(path, max_bytes=...) or the environment variable {MAX_BYTES_VARIABLE}"
+        )
+        if info.st_size > limit:
+            raise _fail(path, f"is {info.st_size:,} bytes, {too_big}")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # the file grew while being read
+                raise _fail(path, f"grew past {limit:,} bytes while being read, {too_big}")
+    except OSError as error:
+        raise _fail(path, f"cannot be read ({error.strerror})") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def _reject_constant(token: str) -> float:
     raise ValueError(f"non-finite number {token} is not allowed")
 
 
-def load(path: str | os.PathLike[str]) -> Model:
-    """Read and validate a model file; :class:`ModelFileError` names what is wrong."""
-    from nets.activations import OUTPUT_ACTIVATIONS, check_activations
-
-    source = Path(path)
+def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) -> dict[str, Any]:
+    """The parsed JSON object of a model file with a known format and version, or :class:`ModelFileError`."""
+    data = read_bounded(path, max_bytes)
     try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(source, "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise _fail(source, f"cannot be read ({error})") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _fail(path, f"is not UTF-8 text (byte {error.start}); it is not a model file") from None
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise _fail(source, f"is not valid JSON (truncated or corrupted?): {error.msg}, line {error.lineno}") from None
+        raise _fail(path, f"is not valid JSON (truncated or corrupted?): {error.msg}, line {error.lineno}") from None
+    except RecursionError:
+        raise _fail(path, "nests arrays or objects too deeply for a model file (one nests 5 levels)") from None
     except ValueError as error:
-        raise _fail(source, str(error)) from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise _fail(source, f"is not an {FORMAT} file (missing or wrong 'format')")
+        raise _fail(path, str(error)) from None
+    if not isinstance(doc, dict) or doc.get("format") not in (FORMAT, ESTIMATOR_FORMAT):
+        raise _fail(path, f"is not an {FORMAT} or {ESTIMATOR_FORMAT} file (missing or wrong 'format')")
     version = doc.get("version")
+    if type(version) is not int:
+        raise _fail(path, f"'version' must be an integer, got {_json_kind(version)}")
     if version != VERSION:
-        raise _fail(source, f"has format version {version!r}; this autonode reads version {VERSION}")
+        raise _fail(path, f"has format version {version}; this autonode reads version {VERSION}")
+    return doc
+
+
+def _json_kind(value: Any) -> str:
+    """How a parsed JSON value reads in an error message."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f"the string {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is float or type(value) is int  # bool is a subclass of int: excluded on purpose
+
+
+def check_numbers(path: str | os.PathLike[str], value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """``value`` (parsed JSON) as a float64 array of ``shape`` whose entries are finite JSON numbers."""
+    rows = [value] if len(shape) == 1 else value
+    expected = f"{what} must have shape {shape} (from the sizes)"
+    if not isinstance(rows, list):
+        raise _fail(path, f"{expected}, got {_json_kind(value)}")
+    if len(rows) != shape[0] and len(shape) == 2:
+        raise _fail(path, f"{expected}, got {len(rows)} rows")
+    for i, row in enumerate(rows):
+        where = what if len(shape) == 1 else f"{what}[{i}]"
+        if not isinstance(row, list):
+            raise _fail(path, f"{expected}, but {where} is {_json_kind(row)}")
+        if len(row) != shape[-1]:
+            raise _fail(path, f"{expected}, but {where} has {len(row)} entries")
+        if not set(map(type, row)) <= {float, int}:
+            j = next(j for j, x in enumerate(row) if not _is_number(x))
+            raise _fail(path, f"{where}[{j}] is {_json_kind(row[j])}, expected a JSON number")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        raise _fail(path, f"{what} holds an integer too large for a float") from None
+    if not np.all(np.isfinite(array)):
+        raise _fail(path, f"{what} contains a number too large for a float (infinity)")
+    return array
+
+
+def parse_network(path: str | os.PathLike[str], doc: Any, where: str = "") -> Model:
+    """The :class:`Model` in a parsed network document; ``where`` prefixes field names (e.g. ``network.``)."""
+    from nets.activations import OUTPUT_ACTIVATIONS, check_activations
+
+    if not isinstance(doc, dict):
+        raise _fail(path, f"'{where.rstrip('.')}' must be an object, got {_json_kind(doc)}")
     for key in ("sizes", "activations", "layers"):
         if not isinstance(doc.get(key), list):
-            raise _fail(source, f"'{key}' is missing or not a list")
+            raise _fail(path, f"'{where}{key}' is missing or not a list")
     sizes = doc["sizes"]
-    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
-        raise _fail(source, f"'sizes' must list at least two positive integers, got {sizes!r}")
+    if len(sizes) < 2 or not all(type(s) is int and s >= 1 for s in sizes):
+        shown = json.dumps(sizes) if len(sizes) <= 20 else f"a list of {len(sizes)}"
+        raise _fail(path, f"'{where}sizes' must list at least two positive integers, got {shown}")
+    if not all(isinstance(a, str) for a in doc["activations"]):
+        raise _fail(path, f"'{where}activations' must be a list of names (strings)")
     try:
         activations = check_activations(doc["activations"], len(sizes) - 1)
     except (ValueError, TypeError) as error:
-        raise _fail(source, f"'activations': {error} (known: {', '.join(OUTPUT_ACTIVATIONS)})") from None
+        raise _fail(path, f"'{where}activations': {error} (known: {', '.join(OUTPUT_ACTIVATIONS)})") from None
     layers = doc["layers"]
     if len(layers) != len(sizes) - 1:
-        raise _fail(source, f"has {len(layers)} layers but sizes {sizes} need {len(sizes) - 1}")
+        raise _fail(path, f"'{where}layers' has {len(layers)} layers but sizes {sizes} need {len(sizes) - 1}")
     weights: Weights = []
     for k, layer in enumerate(layers):
         if not isinstance(layer, dict) or "W" not in layer or "b" not in layer:
-            raise _fail(source, f"layers[{k}] must be an object with 'W' and 'b'")
-        W = _matrix(source, layer["W"], (sizes[k + 1], sizes[k]), f"layers[{k}].W")
-        b = _matrix(source, layer["b"], (sizes[k + 1],), f"layers[{k}].b")
+            raise _fail(path, f"{where}layers[{k}] must be an object with 'W' and 'b'")
+        W = check_numbers(path, layer["W"], (sizes[k + 1], sizes[k]), f"{where}layers[{k}].W")
+        b = check_numbers(path, layer["b"], (sizes[k + 1],), f"{where}layers[{k}].b")
         weights.append((W, b))
     return Model(list(sizes), activations, weights)
+
+
+def load(path: str | os.PathLike[str], max_bytes: int | None = None) -> Model:
+    """The network in a model file (for an estimator file, the estimator's network); :class:`ModelFileError` if bad.
+
+    Only a regular file of at most ``max_bytes`` (default :data:`MAX_BYTES`) is read.
+    """
+    doc = read_document(path, max_bytes)
+    if doc["format"] == ESTIMATOR_FORMAT:
+        return parse_network(path, doc.get("network"), "network.")
+    return parse_network(path, doc)
+
+
+def load_estimator(path: str | os.PathLike[str], max_bytes: int | None = None) -> Any:
+    """The fitted estimator saved in ``path``, ready to predict; :class:`ModelFileError` if bad."""
+    from nets.estimator_file import estimator_from_document
+
+    doc = read_document(path, max_bytes)
+    if doc["format"] != ESTIMATOR_FORMAT:
+        raise _fail(path, f"holds a bare network ({FORMAT}), not a fitted estimator; read it with nets.io.load")
+    return estimator_from_document(path, doc)

@@ -1,13 +1,16 @@
-"""Model files: exact round trip, atomic writes, clear errors, never half-loaded."""
+"""Model files: exact round trip, strict validation, bounded reads, clear errors naming file and field."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import nets.io as nets_io
 from nets.io import ModelFileError, load, save
 from nets.vector import VectorMLP
 
@@ -46,9 +49,10 @@ def _write(tmp_path: Path, net: VectorMLP, change: object) -> Path:
     ("change", "message"),
     [
         (lambda d: d.update(version=99), "version 99"),
-        (lambda d: d.update(format="other"), "not an autonode-mlp file"),
-        (lambda d: d["layers"][1].update(W=[[1.0, 2.0]]), r"layers\[1\].W has shape \(1, 2\), expected \(2, 3\)"),
-        (lambda d: d["layers"][0].update(b=[1.0, "x", 2.0]), r"layers\[0\].b is not an array of numbers"),
+        (lambda d: d.update(format="other"), "not an autonode-mlp or autonode-estimator file"),
+        (lambda d: d["layers"][1].update(W=[[1.0, 2.0]]), r"layers\[1\].W must have shape \(2, 3\).*got 1 rows"),
+        (lambda d: d["layers"][1]["W"][1].pop(), r"layers\[1\].W must have shape \(2, 3\).*W\[1\] has 2 entries"),
+        (lambda d: d["layers"][0].update(b=[1.0, "x", 2.0]), r"layers\[0\].b\[1\] is the string 'x', expected a JSON"),
         (lambda d: d.update(activations=["tanh", "swish"]), "swish"),
         (lambda d: d.update(sizes=[4, 3]), "need one per weight layer"),
         (lambda d: d["layers"].pop(), "1 layers but sizes"),
@@ -84,3 +88,87 @@ def test_failed_save_leaves_the_old_file(tmp_path: Path, net: VectorMLP) -> None
     with pytest.raises(ValueError, match=r"W\[0\]"):
         save(path, bad)
     assert path.read_text() == before and [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+# ------------------------------------------------------------ strict types --
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["layers"][0]["W"][2].__setitem__(1, "1.0"), r"layers\[0\].W\[2\]\[1\] is the string '1.0'"),
+        (lambda d: d["layers"][0]["W"][0].__setitem__(3, True), r"layers\[0\].W\[0\]\[3\] is the boolean true"),
+        (lambda d: d["layers"][1]["b"].__setitem__(0, None), r"layers\[1\].b\[0\] is null, expected a JSON number"),
+        (lambda d: d["layers"][1]["b"].__setitem__(1, [0.5]), r"layers\[1\].b\[1\] is an array"),
+        (lambda d: d["layers"][0].update(W="[[1.0]]"), r"layers\[0\].W must have shape \(3, 4\).*got the string"),
+        (lambda d: d.update(version=True), "'version' must be an integer, got the boolean true"),
+        (lambda d: d.update(version=1.0), "'version' must be an integer, got the number 1.0"),
+        (lambda d: d.update(version="1"), "'version' must be an integer, got the string '1'"),
+        (lambda d: d.update(sizes=[4, True, 2]), r"'sizes' must list at least two positive integers, got \[4, true"),
+        (lambda d: d.update(sizes=[4.0, 3, 2]), r"'sizes' must list at least two positive integers"),
+        (lambda d: d.update(activations=["tanh", 7]), "'activations' must be a list of names"),
+    ],
+)
+def test_numbers_must_be_json_numbers_and_versions_integers(
+    tmp_path: Path, net: VectorMLP, change: object, message: str
+) -> None:
+    path = _write(tmp_path, net, change)
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_integers_are_numbers_and_huge_ones_are_refused(tmp_path: Path, net: VectorMLP) -> None:
+    path = _write(tmp_path, net, lambda d: d["layers"][1]["b"].__setitem__(0, 3))
+    assert load(path).weights[1][1][0] == 3.0
+    path.write_text(path.read_text().replace('"b": [3,', '"b": [' + "9" * 400 + ",", 1))
+    with pytest.raises(ModelFileError, match=r"layers\[1\].b holds an integer too large"):
+        load(path)
+    path.write_text(path.read_text().replace("9" * 400, "1e400", 1))
+    with pytest.raises(ModelFileError, match=r"layers\[1\].b contains a number too large"):
+        load(path)
+
+
+# ----------------------------------------------------------- bounded reads --
+def test_deeply_nested_json_is_a_model_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelFileError, match=r"deep.json: nests arrays or objects too deeply"):
+        load(path)
+    path.write_text('{"format": "autonode-mlp", "version": 1, "sizes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ModelFileError, match=r"deep.json: nests"):
+        load(path)
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"pipe.json: is a named pipe \(FIFO\), not a regular file"):
+        load(fifo)  # without a writer, a blocking open would wait forever
+    assert time.perf_counter() - start < 5
+
+
+def test_devices_and_directories_are_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="/dev/zero: is a character device, not a regular file"):
+        load("/dev/zero")
+    with pytest.raises(ModelFileError, match="is a directory, not a regular file"):
+        load(tmp_path)
+
+
+def test_files_over_the_size_cap_are_refused_before_reading(
+    tmp_path: Path, net: VectorMLP, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save(tmp_path / "m.json", net)
+    size = path.stat().st_size
+    with pytest.raises(ModelFileError, match=rf"is {size:,} bytes, over the {size - 1:,}-byte limit.*max_bytes="):
+        load(path, max_bytes=size - 1)
+    assert load(path, max_bytes=size).sizes == [4, 3, 2]
+    monkeypatch.setenv("AUTONODE_MAX_MODEL_BYTES", str(size - 1))
+    with pytest.raises(ModelFileError, match="AUTONODE_MAX_MODEL_BYTES"):
+        load(path)
+    # a sparse file far over the default cap: refused from its size alone, nothing read
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as stream:
+        stream.truncate(nets_io.MAX_BYTES + 1)
+    monkeypatch.delenv("AUTONODE_MAX_MODEL_BYTES")
+    with pytest.raises(ModelFileError, match=rf"huge.json: is {nets_io.MAX_BYTES + 1:,} bytes, over the 268,435,456"):
+        load(huge)
