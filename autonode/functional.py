@@ -31,7 +31,7 @@ from typing import Any
 from autonode import ops
 from autonode.forward import Dual
 from autonode.graph import topological_order
-from autonode.modes import MODES
+from autonode.modes import is_grad_enabled
 from autonode.value import Value, vsum
 
 Function = Callable[..., Any]
@@ -197,7 +197,7 @@ class _Variables:
 
 
 def _call(f: Function, args: Sequence[Any], name: str) -> Any:
-    if not MODES.record:
+    if not is_grad_enabled():
         raise RuntimeError(
             f"{name} was called inside no_grad(), where no graph is recorded, so there is nothing to "
             "differentiate; call it outside the no_grad block"
