@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autonode.errors import AnomalyError
-from autonode.modes import MODES
+from autonode.modes import ALL_DEFAULT, MODES
 from autonode.value import Value, _describe
 
 _FINISH = object()  # stack marker: the node below it has had all its parents ordered
@@ -104,7 +104,7 @@ def _start(root: Value, gradient: float, stepwise: bool = False) -> list[Value]:
 
 def backpropagate(root: Value, gradient: float = 1.0) -> None:
     """Set every node's grad to ∂root/∂node (leaves accumulate, inner nodes reset)."""
-    if MODES.anomaly:
+    if not ALL_DEFAULT.value and MODES.anomaly:
         _steps(_start(root, gradient, stepwise=True))  # the same loop, step by step, raising at a non-finite grad
         return
     order = _start(root, gradient)
@@ -154,7 +154,7 @@ def _steps(order: list[Value]) -> list[Step]:
             contribution = local * g
             parent.grad += contribution
             steps.append(Step(node, g, local, contribution, parent, index))
-            if MODES.anomaly and not math.isfinite(parent.grad):
+            if not ALL_DEFAULT.value and MODES.anomaly and not math.isfinite(parent.grad):
                 raise AnomalyError(
                     f"backward: gradient of {_describe(parent)} became {parent.grad!r} "
                     f"at the {node.op!r} node {_describe(node)} (upstream {g!r} × local {local!r})"

@@ -19,7 +19,7 @@ from typing import Any, Union
 
 from autonode import ops
 from autonode.errors import AnomalyError, DomainError
-from autonode.modes import MODES
+from autonode.modes import ALL_DEFAULT, MODES
 from autonode.ops import Op
 
 Operand = Union["Value", float, int]
@@ -47,7 +47,7 @@ def _constant(x: Any) -> Value:
     node.grad = 0.0
     node.label = ""
     node._fn = node._a = node._b = None
-    if MODES.anomaly and not math.isfinite(x):
+    if not ALL_DEFAULT.value and MODES.anomaly and not math.isfinite(x):
         raise AnomalyError(f"constant has non-finite value {x!r}")
     return node
 
@@ -78,13 +78,13 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         node.grad = 0.0
         node.label = ""
         node._b = None
-        if MODES.record:
+        if ALL_DEFAULT.value or MODES.record:
             node._fn = op
             node._a = a
             node._da = da
         else:
             node._fn = node._a = None
-        if MODES.anomaly:
+        if not ALL_DEFAULT.value and MODES.anomaly:
             _check(op, (a,), data, (da,))
         return node
 
@@ -115,7 +115,7 @@ def _binary(op: Op) -> Callable[[Value, Operand], Value]:
         node.data = data
         node.grad = 0.0
         node.label = ""
-        if MODES.record:
+        if ALL_DEFAULT.value or MODES.record:
             node._fn = op
             node._a = a
             node._da = da
@@ -123,7 +123,7 @@ def _binary(op: Op) -> Callable[[Value, Operand], Value]:
             node._db = db
         else:
             node._fn = node._a = node._b = None
-        if MODES.anomaly:
+        if not ALL_DEFAULT.value and MODES.anomaly:
             if not isinstance(b, Value) and not math.isfinite(y):
                 raise AnomalyError(f"constant has non-finite value {y!r}")
             _check(op, (a, b), data, (da, db))
@@ -172,7 +172,7 @@ class Value:
         self._fn = None
         self._a = None
         self._b = None
-        if MODES.anomaly and not math.isfinite(self.data):
+        if not ALL_DEFAULT.value and MODES.anomaly and not math.isfinite(self.data):
             raise AnomalyError(f"leaf {label or 'value'} has non-finite value {self.data!r}")
 
     @property
@@ -337,13 +337,13 @@ def _record(op: Op, nodes: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
     node.grad = 0.0
     node.label = ""
     node._a = node._b = None
-    if MODES.record:
+    if ALL_DEFAULT.value or MODES.record:
         node._fn = op
         node._da = nodes
         node._db = local
     else:
         node._fn = None
-    if MODES.anomaly:
+    if not ALL_DEFAULT.value and MODES.anomaly:
         _check(op, nodes, data, local)
     return node
 

@@ -180,4 +180,4 @@ def test_cli_lists_only_the_inputs_the_expression_uses(capsys: pytest.CaptureFix
 def test_cli_refuses_with_exit_code_2_and_no_traceback(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grad", text, "--at", "a=1"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "Traceback" not in err and "^" in err
+    assert "error: " in err and "Traceback" not in err and "^" in err
