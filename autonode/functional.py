@@ -30,7 +30,6 @@ from typing import Any
 
 from autonode import ops
 from autonode.forward import Dual
-from autonode.graph import topological_order
 from autonode.modes import is_grad_enabled
 from autonode.value import Value, vsum
 
@@ -63,7 +62,9 @@ def _nested() -> Iterator[None]:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (Value, Dual)) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+    if type(x) is float or isinstance(x, (Value, Dual)):  # (the common cases first: the ABC check is slow)
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _flatten(tree: Any, where: str) -> tuple[list[Any], Any]:
@@ -209,11 +210,15 @@ def _call(f: Function, args: Sequence[Any], name: str) -> Any:
 @contextmanager
 def _grads_kept(outputs: list[Any]) -> Iterator[None]:
     """Put back, on exit, the ``grad`` of every node the outputs depend on (backward leaves no trace)."""
-    roots = [o for o in outputs if isinstance(o, Value)]
     saved: list[tuple[Value, Any]] = []
-    if roots:
-        joined = roots[0] if len(roots) == 1 else Value.apply(ops.SUM, *roots)  # (one walk over the union)
-        saved = [(node, node.grad) for node in topological_order(joined) if node is not joined]
+    seen: set[int] = set()
+    stack = [o for o in outputs if isinstance(o, Value)]
+    while stack:  # every node reachable from the outputs, once (order does not matter here)
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            saved.append((node, node.grad))
+            stack += node.parents
     try:
         yield
     finally:
