@@ -37,23 +37,26 @@ Function = Callable[..., Any]
 ArgNums = int | Sequence[int]
 
 # ------------------------------------------------------------------ nesting --
-# How many transformations are evaluating their function right now, on this thread.
-# Inside one, grad records its backward pass so the outer one can differentiate it.
+# The transformations evaluating their function right now on this thread, innermost last:
+# "reverse" or "forward". Inside a reverse one, grad records its backward pass so the outer
+# one can differentiate it; inside a forward one it cannot (Duals hold floats), so it does not.
 _NESTING = threading.local()
 
 
-def _depth() -> int:
-    depth: int = getattr(_NESTING, "depth", 0)
-    return depth
+def _enclosing() -> str | None:
+    stack: list[str] = getattr(_NESTING, "stack", [])
+    return stack[-1] if stack else None
 
 
 @contextmanager
-def _nested() -> Iterator[None]:
-    _NESTING.depth = _depth() + 1
+def _nested(kind: str) -> Iterator[None]:
+    if not hasattr(_NESTING, "stack"):
+        _NESTING.stack = []
+    _NESTING.stack.append(kind)
     try:
         yield
     finally:
-        _NESTING.depth -= 1
+        _NESTING.stack.pop()
 
 
 # ------------------------------------------------------------------- trees --
@@ -184,7 +187,7 @@ class _Variables:
             self.args[i] = _unflatten(spec, iter(nodes))
         given_values = bool(counts)
         # Record the backward pass when someone may differentiate the result again.
-        self.create_graph = given_values or _depth() > 0
+        self.create_graph = given_values or _enclosing() == "reverse"
 
     @property
     def flat(self) -> list[Value]:
@@ -203,7 +206,7 @@ def _call(f: Function, args: Sequence[Any], name: str) -> Any:
             f"{name} was called inside no_grad(), where no graph is recorded, so there is nothing to "
             "differentiate; call it outside the no_grad block"
         )
-    with _nested():
+    with _nested("reverse"):
         return f(*args)
 
 
@@ -417,7 +420,7 @@ def jvp(f: Function, primals: Sequence[Any], tangents: Sequence[Any], has_aux: b
             raise ValueError(f"jvp: tangent {i} is {_describe(t_spec)} but its primal is {_describe(p_spec)}")
         duals = [Dual(_plain(a, "jvp"), _plain(b, "jvp")) for a, b in zip(p_leaves, t_leaves)]
         args.append(_unflatten(p_spec, iter(duals)))
-    with _nested():
+    with _nested("forward"):
         out, aux = _split_aux(f(*args), has_aux, "jvp")
     primal_out, tangent_out = _primal_tangent(out, "jvp")
     return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
@@ -449,7 +452,7 @@ def jacfwd(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Function
                     duals.append(Dual(x, 1.0 if j == direction else 0.0))
                     j += 1
                 call_args[i] = _unflatten(specs[k], iter(duals))
-            with _nested():
+            with _nested("forward"):
                 out, aux = _split_aux(f(*call_args), has_aux, "jacfwd")
             leaves, out_spec = _flatten(_primal_tangent(out, "jacfwd")[1], "jacfwd: output")
             return leaves, out_spec, aux

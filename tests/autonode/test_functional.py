@@ -322,6 +322,27 @@ def test_grad_at_an_inner_node_of_a_graph_is_differentiable_through_it() -> None
     assert x.grad == pytest.approx(d2f_seed(4.0) * 4.0, rel=1e-15)
 
 
+def test_grad_of_constants_inside_jvp_is_a_plain_number() -> None:
+    """d/dx [x · h′(2)] with h(y) = y³: h′(2) = 12 does not depend on x, so the tangent is 12."""
+    assert jvp(lambda x: x * grad(lambda y: y * y * y)(2.0), (3.0,), (1.0,)) == (36.0, 12.0)
+
+
+def test_nesting_is_per_thread() -> None:
+    """A thread started inside a transformation is not inside it: its grad of numbers gives floats."""
+    import threading
+
+    seen: list[Any] = []
+
+    def f(x: Any) -> Any:
+        worker = threading.Thread(target=lambda: seen.append(grad(f_seed)(6.0)))
+        worker.start()
+        worker.join()
+        return x * x
+
+    assert grad(f)(3.0) == 6.0
+    assert seen == [df_seed(6.0)] and isinstance(seen[0], float)
+
+
 def test_forward_over_reverse_and_forward_over_forward_are_refused() -> None:
     with pytest.raises(TypeError, match=r"grad got a Dual .* reverse mode inside forward mode is not supported"):
         jvp(grad(f_seed), (2.0,), (1.0,))
