@@ -351,6 +351,17 @@ def test_forward_over_reverse_and_forward_over_forward_are_refused() -> None:
 
 
 @needs_create_graph
+def test_vjp_with_a_value_cotangent_is_differentiable_in_it() -> None:
+    """ȳ·∂(x²)/∂x = 2xȳ at x = 3: a Value ȳ gives a Value, whose derivative in ȳ is 2x = 6."""
+    ybar = Value(0.5)
+    _, vjp_fn = vjp(lambda x: x * x, 3.0)
+    (g,) = vjp_fn(ybar)
+    assert isinstance(g, Value) and g.data == 3.0
+    g.backward()
+    assert ybar.grad == 6.0
+
+
+@needs_create_graph
 def test_hessian_with_tuple_argnums_by_hand() -> None:
     """f(a, b) = a²b: ∂²/∂a² = 2b, ∂²/∂a∂b = 2a, ∂²/∂b² = 0."""
     H = hessian(lambda a, b: a * a * b, argnums=(0, 1))(3.0, 5.0)
