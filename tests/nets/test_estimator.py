@@ -35,7 +35,9 @@ def test_string_labels_partial_fit_and_unseen_labels() -> None:
         clf.partial_fit(X, labels)
     for _ in range(20):
         clf.partial_fit(X, labels, classes=["left", "right"])
-    assert clf.n_iter_ == 20 and list(clf.classes_) == ["left", "right"]
+    # as scikit-learn: n_iter_ counts the last call's epochs, loss_curve_ and t_ every epoch so far
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 20 and clf.t_ == 20 * 200
+    assert list(clf.classes_) == ["left", "right"]
     assert clf.score(X, labels) > 0.9
     with pytest.raises(ValueError, match="not in classes_.*'up'"):
         clf.partial_fit(X[:2], np.array(["left", "up"]))
@@ -59,5 +61,5 @@ def test_bad_input_is_refused() -> None:
     X_bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         MLPClassifier(max_iter=1).fit(X_bad, y)
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError, match="learning_rate_init.*range \\(0.0, inf\\)"):
         MLPClassifier(learning_rate_init=-1.0).fit(X, y)
