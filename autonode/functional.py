@@ -322,7 +322,7 @@ def vjp(f: Function, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         terms = [o * c for o, c in zip(out_leaves, ct_leaves) if isinstance(o, Value)]
         root = terms[0] if len(terms) == 1 else (vsum(terms) if terms else 0.0)
         record = keep or any(isinstance(c, Value) for c in ct_leaves)  # a Value cotangent: differentiable result
-        with _grads_kept(out_leaves):
+        with _grads_kept([root]):  # (from the root: a Value cotangent is a leaf of it too)
             grads = _pull_back(root, variables.flat, record)
         return variables.shape([_number(g, record) for g in grads], True)  # type: ignore[no-any-return]
 
