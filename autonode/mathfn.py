@@ -64,19 +64,19 @@ def sigmoid(x: Num) -> Num:
 
 
 def relu(x: Num) -> Num:
-    """max(0, x)."""
+    """max(0, x); nan stays nan."""
     if type(x) is float:
-        return x if x > 0.0 else 0.0
+        return 0.0 if x <= 0.0 else x
     return np.maximum(x, 0.0)
 
 
 def step(x: Num) -> Num:
-    """1 where x > 0 else 0: the derivative of relu (0 at x = 0, as PyTorch)."""
+    """0 where x ≤ 0 else 1: the derivative of relu (0 at x = 0 and 1 at nan, as PyTorch)."""
     if type(x) is float:
-        return 1.0 if x > 0.0 else 0.0
-    if type(x) is np.ndarray and x.dtype.kind == "f":
-        return np.greater(x, 0.0).astype(x.dtype)
-    return (np.asarray(x) > 0).astype(np.result_type(x, np.float32))
+        return 0.0 if x <= 0.0 else 1.0
+    off = np.less_equal(x, 0.0)
+    np.logical_not(off, out=off)
+    return off.astype(x.dtype if type(x) is np.ndarray and x.dtype.kind == "f" else np.result_type(x, np.float32))
 
 
 def power(x: Num, n: Num) -> Num:
@@ -87,9 +87,3 @@ def power(x: Num, n: Num) -> Num:
         odd = float(n).is_integer() and int(n) % 2 == 1
         return -INF if x < 0 and odd else INF
 
-
-def is_finite(x: Any) -> bool:
-    """True when every entry is finite."""
-    if type(x) is float:
-        return math.isfinite(x)
-    return bool(np.all(np.isfinite(x)))

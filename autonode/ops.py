@@ -78,7 +78,7 @@ def _div_domain(a: float, b: float) -> str | None:
 def _pow_domain(a: float, b: float) -> str | None:
     if a == 0 and b < 0:
         return f"0 cannot be raised to a negative power ({b!r})"
-    if a < 0 and b != int(b):
+    if a < 0 and math.isfinite(b) and not float(b).is_integer():  # (±inf and nan exponents: IEEE, as PyTorch)
         return f"a negative base ({a!r}) needs an integer exponent, got {b!r}"
     return None
 
@@ -151,7 +151,7 @@ def _logsumexp_forward(*xs: Any) -> Any:
     if type(xs[0]) is float:
         m = max(xs)
         if math.isinf(m):  # every xᵢ = -inf gives -inf, an xᵢ = +inf gives +inf (shifting by m would give nan)
-            return m
+            return m if not any(x != x for x in xs) else math.nan  # ... unless an xᵢ is nan (max skips it)
         return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
     import numpy as np
 
