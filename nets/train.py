@@ -145,8 +145,7 @@ def _stepper(
         if not math.isfinite(value):
             raise FloatingPointError(f"train: the {criterion.name} loss became {value}; lower the lr")
         if penalty is not None:
-            value += penalty.value(arrays, X.shape[0])
-            penalty.add_gradient(arrays, grads, X.shape[0])
+            value += penalty.apply(arrays, grads, X.shape[0])
         if tracker is not None:
             tracker.before_update(arrays, grads)
         optimizer.step(arrays, grads)
