@@ -40,11 +40,13 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
 }
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
+    r"\s*(?:(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
     r"|(?P<op>\*\*|[-+*/()]))"
 )
 MAX_LENGTH = 10_000
-_EXCERPT = 70  # characters of context shown either side of the offending position
+_EXCERPT = 30  # characters of context shown either side of the offending position
+_SHOWN = 60  # characters of a token, name or value an error message repeats
+_LISTED = 10  # names an error message lists before "and N more"
 
 # Binding power of each operator; "neg"/"pos" are the prefix signs.
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "pos": 3, "**": 4}
@@ -66,6 +68,19 @@ def _pointer(text: str, position: int) -> str:
     before = "…" if start > 0 else ""
     after = "…" if end < len(text) else ""
     return f"\n  {before}{shown}{after}\n  {' ' * (len(before) + position - start)}^"
+
+
+def shorten(text: str, limit: int = _SHOWN) -> str:
+    """``text`` repr'd, cut to ``limit`` characters with its full length said: error messages stay short."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def listing(names: list[str], limit: int = _LISTED) -> str:
+    """``"a, b, c"``; past ``limit`` names (each shortened), the first ones and ``"and N more"``."""
+    shown = ", ".join(n if len(n) <= _SHOWN else shorten(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -93,7 +108,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _error(text: str, message: str, token: Token) -> ExpressionError:
-    shown = repr(token.text) if token.kind != "end" else "the end of the expression"
+    shown = shorten(token.text) if token.kind != "end" else "the end of the expression"
     return ExpressionError(f"{message}, found {shown} at position {token.position}{_pointer(text, token.position)}")
 
 
@@ -153,7 +168,7 @@ def compile_expression(text: str) -> list[Instruction]:
                         raise _error(text, f"expected '(' after the function {token.text}", following)
                     pending.append(_Pending("call", token.text, token, following.position))
                 elif calls:
-                    raise _error(text, f"unknown function {token.text!r} (functions: {', '.join(FUNCTIONS)})", token)
+                    raise _error(text, f"unknown function {shorten(token.text)} (functions: {', '.join(FUNCTIONS)})", token)
                 else:
                     program.append(Instruction("name", token.text, token))
                     expect_operand = False
@@ -200,9 +215,10 @@ def build(text: str, program: list[Instruction], variables: Mapping[str, Value])
     for instruction in program:
         if instruction.kind == "name" and instruction.text not in variables:
             name, position = instruction.text, instruction.token.position
-            known = ", ".join(sorted(variables)) or "none"
+            known = listing(sorted(variables)) or "none"
+            shown = name if len(name) <= _SHOWN else shorten(name)
             raise ExpressionError(
-                f"no value given for {name} at position {position} (give it as {name}=...; values given: {known})"
+                f"no value given for {shown} at position {position} (give it as {shown}=...; values given: {known})"
                 f"{_pointer(text, position)}"
             )
     stack: list[_Built] = []
@@ -337,17 +353,23 @@ def parse_assignments(text: str) -> dict[str, float]:
         name, sep, number = part.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier() or not name.isascii():
-            raise ExpressionError(f"expected NAME=NUMBER in --at, got {part!r}")
+            raise ExpressionError(f"expected NAME=NUMBER in --at, got {shorten(part)}")
         if name in FUNCTIONS:
             raise ExpressionError(f"{name!r} is a function name and cannot be a variable")
         if name in values:
-            raise ExpressionError(f"{name} is given twice in --at")
+            raise ExpressionError(f"{shorten(name)} is given twice in --at")
         try:
+            if not number.isascii():  # float() would read Unicode digits such as '٣'
+                raise ValueError(number)
             value = float(number)
         except ValueError:
-            raise ExpressionError(f"the value of {name} in --at is not a number: {number.strip()!r}") from None
+            raise ExpressionError(
+                f"the value of {shorten(name)} in --at is not a number: {shorten(number.strip())}"
+            ) from None
         if not math.isfinite(value):
-            raise ExpressionError(f"the value of {name} in --at must be a finite number, got {number.strip()!r}")
+            raise ExpressionError(
+                f"the value of {shorten(name)} in --at must be a finite number, got {shorten(number.strip())}"
+            )
         values[name] = value
     return values
 

@@ -55,7 +55,8 @@ def _constant(x: Any) -> Value:
 def _describe(node: Value | float) -> str:
     if not isinstance(node, Value):
         return f"constant={node!r}"
-    name = node.label or ("value" if node._fn is None else f"({node.op} node)")
+    label = node.label if len(node.label) <= 60 else f"{node.label[:60]}… ({len(node.label)} characters)"
+    name = label or ("value" if node._fn is None else f"({node.op} node)")
     return f"{name}={node.data!r}"
 
 
@@ -321,6 +322,8 @@ def _domain_error(op: Op, nodes: Sequence[Value | float], error: Exception) -> D
     values = [n.data if isinstance(n, Value) else n for n in nodes]
     reason = op.domain(*values) or str(error)
     operands = ", ".join(_describe(n) for n in nodes)
+    if reason.startswith(op.name + " "):  # the reason names the op already ("log needs a positive operand...")
+        return DomainError(f"{reason} (operands: {operands})")
     name = op.name if op.symbol == op.name else f"{op.name} ({op.symbol})"
     return DomainError(f"{name}: {reason} (operands: {operands})")
 

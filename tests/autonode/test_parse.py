@@ -181,3 +181,55 @@ def test_cli_refuses_with_exit_code_2_and_no_traceback(text: str, capsys: pytest
     assert main(["grad", text, "--at", "a=1"]) == 2
     err = capsys.readouterr().err
     assert "error: " in err and "Traceback" not in err and "^" in err
+
+
+@pytest.mark.parametrize("text", ["a*٣", "٣", "a + ١٢", "a*３"])
+def test_unicode_digits_are_not_numbers(text: str) -> None:
+    with pytest.raises(ExpressionError, match="unexpected character"):
+        parse_expression(text, {"a": 1.0})
+
+
+def test_unicode_digits_are_not_numbers_in_assignments() -> None:
+    with pytest.raises(ExpressionError, match="not a number"):
+        parse_assignments("a=٣")
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("f" * 5000 + "(a)", {"a": 1.0}),  # unknown function
+        ("a " + "b" * 5000, {"a": 1.0}),  # unexpected name after an operand
+        ("a + " + "c" * 5000, {"a": 1.0}),  # missing value
+        ("a + " + "9" * 5000, {"a": 1.0}),  # a number too large for a float
+    ],
+)
+def test_errors_echo_at_most_sixty_characters_of_a_token(text: str, values: dict[str, float]) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text, values)
+    message = str(info.value)
+    assert "(5000 characters)" in message
+    assert len(message) < 400
+
+
+def test_errors_list_at_most_ten_given_values() -> None:
+    values = {f"v{i:05d}": 1.0 for i in range(10_000)}
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("a + v00001", values)
+    message = str(info.value)
+    assert "values given: v00000, v00001" in message and "and 9990 more" in message
+    assert len(message) < 400
+
+
+def test_assignment_errors_shorten_long_parts() -> None:
+    for text in ("x" * 5000, "a=" + "1x" * 3000, "b" * 5000 + "=zz"):
+        with pytest.raises(ExpressionError) as info:
+            parse_assignments(text)
+        assert len(str(info.value)) < 300 and "characters)" in str(info.value)
+
+
+def test_a_domain_error_names_the_op_once() -> None:
+    with pytest.raises(ValueError) as info:
+        parse_expression("log(x)", {"x": -1.0})
+    message = str(info.value)
+    assert message.startswith("log needs a positive operand, got -1.0 (operands: x=-1.0)")
+    assert "log: log" not in message
