@@ -168,7 +168,8 @@ def compile_expression(text: str) -> list[Instruction]:
                         raise _error(text, f"expected '(' after the function {token.text}", following)
                     pending.append(_Pending("call", token.text, token, following.position))
                 elif calls:
-                    raise _error(text, f"unknown function {shorten(token.text)} (functions: {', '.join(FUNCTIONS)})", token)
+                    known = ", ".join(FUNCTIONS)
+                    raise _error(text, f"unknown function {shorten(token.text)} (functions: {known})", token)
                 else:
                     program.append(Instruction("name", token.text, token))
                     expect_operand = False
