@@ -6,6 +6,10 @@ derivative rule f'(z). ``softmax`` is allowed on the last layer only: that
 layer computes identity logits z (what the loss sees; train it with
 ``softmax_cross_entropy``) and the network's output is softmax(z), computed
 stably as exp(z - logsumexp(z)) with the table's ``logsumexp``.
+
+:func:`scale_by_derivative` is the one speed kernel here: δ ← δ ⊙ f'(z) in place, with f'
+computed from the stored output h (tanh: 1 - h², sigmoid: h(1 - h), relu: h > 0, identity: 1),
+the same arithmetic as the table's derivative rules, without their temporaries.
 """
 
 from __future__ import annotations
@@ -48,6 +52,40 @@ def check_activations(activations: str | Sequence[str], n_layers: int) -> list[s
         if name == SOFTMAX and i != n_layers - 1:
             raise ValueError(f"activations[{i}]: softmax is allowed on the output layer only")
     return names
+
+
+# ---- speed: δ ⊙ f'(z) in place from the stored output ---------------------------------------------------
+# The table's rules compute f'(z) in two temporaries, then δ·f'(z) allocates a third array. Here
+# f'(z) takes one work array and δ is scaled in place (tests/nets/test_activations.py checks every
+# kernel against the table's rule).
+def _tanh_scale(delta: Any, h: Any) -> None:
+    d = h * h
+    np.subtract(1.0, d, out=d)  # 1 - h²
+    delta *= d
+
+
+def _sigmoid_scale(delta: Any, h: Any) -> None:
+    d = 1.0 - h
+    d *= h  # h(1 - h)
+    delta *= d
+
+
+def _relu_scale(delta: Any, h: Any) -> None:
+    np.copyto(delta, 0.0, where=h <= 0.0)  # relu'(z) = 1 where z > 0, i.e. where h > 0; else 0
+
+
+def _identity_scale(delta: Any, h: Any) -> None:
+    return None
+
+
+_SCALE_BY_DERIVATIVE = {"tanh": _tanh_scale, "sigmoid": _sigmoid_scale, "relu": _relu_scale,
+                        "identity": _identity_scale, SOFTMAX: _identity_scale}
+
+
+def scale_by_derivative(name: str) -> Any:
+    """``kernel(delta, h)``: δ ← δ ⊙ f'(z) in place, f' from h = f(z) (activation ``name``)."""
+    return _SCALE_BY_DERIVATIVE[name]
+# ---- end of speed section --------------------------------------------------------------------------------
 
 
 def softmax(Z: Any) -> Any:

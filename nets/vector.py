@@ -10,13 +10,16 @@ Backward, the seed tutorial's equations, batched::
     δ[l]   = (δ[l+1] W[l]) ⊙ f'(z[l])          ((W[l])ᵀ δ[l+1] per sample)
     ∂J/∂W[l] = δ[l+1]ᵀ h[l]  (summed over the batch),  ∂J/∂b[l] = Σ_rows δ[l+1]
 
-f and f' are the op table's forward and derivative rules; ∂J/∂h is the loss's
-gradient (the 1/m of the batch mean included). float64 by default, float32 on request.
+f is the op table's forward rule; f' is taken from the stored output h (tanh: 1 - h²,
+sigmoid: h(1 - h), relu: h > 0), in place (:func:`nets.activations.scale_by_derivative`);
+∂J/∂h is the loss's gradient (the 1/m of the batch mean included). float64 by default,
+float32 on request.
 
-All parameters live in one flat array (``W[l]`` and ``b[l]`` are views into it)
-and each backward pass writes the gradients into one fresh flat array, so an
-optimizer updates everything with a handful of numpy calls
-(:meth:`VectorMLP.flat_parameters`, :meth:`VectorMLP.loss_and_flat_gradient`).
+Speed, all in this one layout decision: every parameter lives in one flat array (``W[l]``
+and ``b[l]`` are views into it) and every backward pass writes into one flat gradient work
+array (``dW[l]``, ``db[l]`` views), so the trainer hands the optimizer one array pair and Adam
+updates all parameters in ten numpy passes (:func:`nets.optim.adam_kernel`); the trainer's
+entry :meth:`VectorMLP.train_gradients` skips the checks and copies the public methods make.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from autonode.ops import Op, activation_derivative, chain
-from nets.activations import check_activations, layer_op, output_from_last
+from autonode.ops import Op
+from nets.activations import check_activations, layer_op, output_from_last, scale_by_derivative
 from nets.init import check_sizes, initialise
 from nets.losses import Loss, get_loss
 from nets.network_checks import check_batch, check_targets, check_weights
@@ -72,6 +75,7 @@ class VectorMLP:
         if self.dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
             raise ValueError(f"VectorMLP: dtype must be float64 or float32, got {self.dtype}")
         self._ops: list[Op] = [layer_op(a) for a in self.activations]
+        self._scale_by_derivative = [scale_by_derivative(a) for a in self.activations]
         if weights is None:
             generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
             weights = initialise(init, self.sizes, generator)
@@ -79,8 +83,7 @@ class VectorMLP:
         self._flat: Array = np.zeros(n_params, dtype=self.dtype)
         self._bind_views()
         self.set_weights(weights)
-        self.z: list[Array] = []
-        self.h: list[Array] = []
+        self.h: list[Array] = []  # h[0] = X, h[l] of the last forward pass
 
     def _bind_views(self) -> None:
         """W[l], b[l] as views of the flat parameters; the gradient work array and its views likewise."""
@@ -109,35 +112,18 @@ class VectorMLP:
         """Every parameter in one live array, in the order W[0], b[0], W[1], b[1], ..."""
         return self._flat
 
-    # ------------------------------------ the trainer's contract (nets.engines.Trainable) --
-    def train_arrays(self) -> list[Array]:
-        """The one flat parameter array: the optimizer updates everything with a handful of numpy calls."""
-        return [self._flat]
-
-    def train_gradients(self, X: Array, Y: Array, loss: Loss) -> tuple[float, list[Array]]:
-        """Mean loss and the flat gradient of a batch the trainer has checked (the work array: used at once)."""
-        value, grad = self.loss_and_flat_gradient(X, Y, loss, trusted=True, reuse=True)
-        return value, [grad]
-
-    def train_arrays_changed(self) -> None:
-        """Nothing to do: the arrays updated are the live parameters."""
-
     # ------------------------------------------------------- forward --
-    def forward(self, X: Any, *, trusted: bool = False) -> Array:
-        """The last layer's h for batch X; stores z[l] and h[l] (h[0] = X, z[0] unused) for backward.
+    def forward(self, X: Any) -> Array:
+        """The last layer's h for batch X (checked: shape, finiteness, dtype); keeps h[l] (h[0] = X) for backward."""
+        return self._forward(check_batch(X, self.sizes[0], "VectorMLP.forward", self.dtype))
 
-        ``trusted=True`` skips the shape and finiteness checks (the trainer checks its data once).
-        """
-        if trusted and isinstance(X, np.ndarray) and X.dtype == self.dtype:
-            h = X
-        else:
-            h = check_batch(X, self.sizes[0], "VectorMLP.forward", self.dtype)
-        self.z, self.h = [h], [h]
+    def _forward(self, h: Array) -> Array:
+        """z[l+1] = h[l] W[l]ᵀ + b[l];  h[l+1] = f(z[l+1]) — on a batch already checked."""
+        self.h = [h]
         for W, b, op in zip(self.W, self.b, self._ops, strict=True):
             z = h @ W.T
             z += b
             h = op.forward(z)
-            self.z.append(z)
             self.h.append(h)
         return h
 
@@ -147,50 +133,66 @@ class VectorMLP:
         return out
 
     # ------------------------------------------------------ backward --
-    def backward_flat(self, dJ_dh: Array, *, reuse: bool = False) -> Array:
-        """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`).
+    def _backward(self, delta: Array) -> Array:
+        """The seed's backward pass into the flat gradient work array; ``delta`` = ∂J/∂h[L] (overwritten).
 
-        ``reuse=True`` returns the engine's own work array instead of a copy: it is overwritten by
-        the next backward pass, so only for a caller that uses it at once (the trainer does).
+        δ[L] = ∂J/∂h[L] ⊙ f'(z[L]);  ∂J/∂W[l] = δ[l+1]ᵀ h[l];  ∂J/∂b[l] = Σ_rows δ[l+1];
+        δ[l] = (δ[l+1] W[l]) ⊙ f'(z[l]), each f' from the stored output h (see nets.activations).
         """
-        if not self.h:
+        if len(self.h) != len(self.W) + 1:
             raise RuntimeError("VectorMLP.backward: call forward first")
-        dW, db = self._dW, self._db  # views of the work array self._grad
+        dW, db, h, scale = self._dW, self._db, self.h, self._scale_by_derivative
         L = len(self.W)
-        delta = chain(dJ_dh, activation_derivative(self._ops[L - 1], self.z[L], self.h[L]))
+        scale[L - 1](delta, h[L])
         for k in range(L - 1, -1, -1):  # k is the seed's l
-            np.matmul(delta.T, self.h[k], out=dW[k])
+            np.matmul(delta.T, h[k], out=dW[k])
             np.add.reduce(delta, axis=0, out=db[k])
             if k > 0:
-                delta = chain(delta @ self.W[k], activation_derivative(self._ops[k - 1], self.z[k], self.h[k]))
-        return self._grad if reuse else self._grad.copy()
+                delta = delta @ self.W[k]
+                scale[k - 1](delta, h[k])
+        return self._grad
+
+    def backward_flat(self, dJ_dh: Array) -> Array:
+        """The gradient of every parameter as one fresh flat array (layout of :meth:`flat_parameters`)."""
+        delta = np.array(dJ_dh, dtype=self.dtype)  # a copy: the caller's array is left alone
+        if self.h and delta.shape != self.h[-1].shape:
+            raise ValueError(f"VectorMLP.backward: ∂J/∂h must have shape {self.h[-1].shape}, got {delta.shape}")
+        return self._backward(delta).copy()
 
     def backward(self, dJ_dh: Array) -> Weights:
         """Gradients ``[(∂J/∂W[l], ∂J/∂b[l]), ...]`` from ∂J/∂h[L] of the last forward pass."""
         dW, db = _views(self.backward_flat(dJ_dh), self._layout)
         return list(zip(dW, db, strict=True))
 
-    def loss_and_flat_gradient(
-        self, X: Array, Y: Array, loss: str | Loss, *, trusted: bool = False, reuse: bool = False
-    ) -> tuple[float, Array]:
-        """Mean loss over the batch and its gradient as one flat array.
-
-        ``trusted``: see :meth:`forward`; ``reuse``: see :meth:`backward_flat`.
-        """
+    def loss_and_flat_gradient(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Array]:
+        """Mean loss over the batch and its gradient as one fresh flat array (inputs checked)."""
         criterion = get_loss(loss)
-        H = self.forward(X, trusted=trusted)
-        if trusted and isinstance(Y, np.ndarray) and Y.dtype == self.dtype and Y.shape == H.shape:
-            T = Y
-        else:
-            T = check_targets(Y, H.shape[0], self.sizes[-1], "VectorMLP.loss_and_gradients", self.dtype)
-        value, dJ_dh = criterion.value_and_gradient(H, T)
-        return value, self.backward_flat(dJ_dh, reuse=reuse)
+        H = self.forward(X)
+        T = check_targets(Y, H.shape[0], self.sizes[-1], "VectorMLP.loss_and_gradients", self.dtype)
+        value, dJ_dh = criterion.batch_mean(H, T)
+        return value, self._backward(dJ_dh).copy()
 
-    def loss_and_gradients(self, X: Array, Y: Array, loss: str) -> tuple[float, Weights]:
+    def loss_and_gradients(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Weights]:
         """Mean loss over the batch and its gradient in the weights format."""
         value, grad = self.loss_and_flat_gradient(X, Y, loss)
         dW, db = _views(grad, self._layout)
         return value, list(zip(dW, db, strict=True))
+
+    # ------------------------------------ the trainer's contract (nets.engines.Trainable) --
+    def train_arrays(self) -> list[Array]:
+        """The one flat parameter array: the optimizer updates everything with a handful of numpy calls."""
+        return [self._flat]
+
+    def train_gradients(self, X: Array, Y: Array, loss: Loss) -> tuple[float, list[Array]]:
+        """Mean loss and the flat gradient of a batch the trainer has checked and typed.
+
+        No checks and no copies: the gradient is the engine's work array, overwritten by the next call.
+        """
+        value, dJ_dh = loss.batch_mean(self._forward(X), Y)
+        return value, [self._backward(dJ_dh)]
+
+    def train_arrays_changed(self) -> None:
+        """Nothing to do: the arrays updated are the live parameters."""
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""

@@ -113,8 +113,11 @@ def build_value_graph(root: Value, options: DrawOptions, max_nodes: int | None) 
     names = options.names
     largest = _largest_grad(order, options)
     graph = _new_digraph(options, "autonode")
-    if stretched_edge_slots(order) > LONG_EDGE_SLOTS:  # values reused far apart: keep dot's layout fast
+    fast = stretched_edge_slots(order) > LONG_EDGE_SLOTS
+    if fast:  # values reused far apart: keep dot's layout fast
         graph.attr(**FAST_LAYOUT)
+    # an edge label makes dot double every rank (minutes on such graphs); an xlabel is placed after layout
+    edge_label = "xlabel" if fast else "label"
     hl = options.highlight
     for node in order:
         name = names[node]
@@ -129,10 +132,10 @@ def build_value_graph(root: Value, options: DrawOptions, max_nodes: int | None) 
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             attrs: dict[str, str] = {}
             if options.show_local_grads:
-                attrs["label"] = f"local {fmt(local, options.digits)}"
+                attrs[edge_label] = f"local {fmt(local, options.digits)}"
             if hl is not None and node is hl.node and parent is hl.parent and index == hl.parent_index:
                 attrs.update(color=HIGHLIGHT_PARENT, penwidth="3", dir="back", fontcolor=HIGHLIGHT_PARENT)
-                attrs["label"] = f"local {fmt(local, options.digits)}"
+                attrs[edge_label] = f"local {fmt(local, options.digits)}"
             graph.edge(names[parent], name + "_op", **attrs)
     return graph
 

@@ -21,12 +21,14 @@ comes from the ``graphviz`` package; the renderer only lays it out.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -110,31 +112,88 @@ def _size(source: str) -> str:
     return f"a graph of {source.count(chr(10)):,} DOT lines"
 
 
+class RenderDeadline:
+    """One time limit for all the drawings of a command (every frame together), per thread.
+
+    ``with RenderDeadline(120): ...`` makes each :func:`dot_to_svg` inside give the renderer only
+    the seconds left; when they run out the renderer is killed and :class:`RenderError` names the limit.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        if not seconds > 0:
+            raise ValueError(f"the drawing time limit must be a positive number of seconds, got {seconds}")
+        self.seconds = seconds
+        self._token: contextvars.Token[tuple[float, float] | None] | None = None
+
+    def __enter__(self) -> RenderDeadline:
+        ends = time.monotonic() + self.seconds
+        outer = _DEADLINE.get()
+        if outer is not None and outer[0] < ends:  # an enclosing, earlier deadline still holds
+            self._token = _DEADLINE.set(outer)
+        else:
+            self._token = _DEADLINE.set((ends, self.seconds))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _DEADLINE.reset(self._token)
+
+
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar("render_deadline", default=None)
+
+
+def _time_left(timeout: float) -> tuple[float, str]:
+    """Seconds the next renderer run may take and how to describe the limit when it is hit."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout, f"timed out after {timeout:g} s"
+    left = deadline[0] - time.monotonic()
+    if left >= timeout:
+        return timeout, f"timed out after {timeout:g} s"
+    return left, f"used up the {deadline[1]:g} s time limit for all the drawings of this command"
+
+
 def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: float = 300.0) -> tuple[bytes, str]:
-    """Lay out ``graph`` and return ``(svg_bytes, renderer_name)``."""
+    """Lay out ``graph`` and return ``(svg_bytes, renderer_name)``.
+
+    The renderer runs at most ``timeout`` seconds, or less if a :class:`RenderDeadline` is closer.
+    It is killed (and waited for) on a timeout and on any exception while it runs, a SIGTERM the
+    CLI turns into an exception included, so no renderer outlives the call.
+    """
     renderer = renderer or find_renderer()
     source = _dot_text(graph)
+    seconds, limit = _time_left(timeout)
+    if seconds <= 0:
+        raise RenderError(f"{renderer.name} was not started: drawing {limit}; "
+                          "draw a smaller graph or collapse it (collapse='neuron' or 'layer')")
     try:
-        done = subprocess.run(
-            [renderer.executable, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        raise RenderError(
-            f"{renderer.name} ({renderer.executable}) timed out after {timeout:g} s laying out {_size(source)}; "
-            "draw a smaller graph or collapse it (collapse='neuron' or 'layer')"
-        ) from None
+        process = subprocess.Popen([renderer.executable, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
     except OSError as error:
         raise RenderError(f"could not run {renderer.name} ({renderer.executable}): {error}") from None
-    if done.returncode < 0:
+    with process:
+        try:
+            stdout, stderr = process.communicate(source.encode("utf-8"), timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise RenderError(
+                f"{renderer.name} ({renderer.executable}) {limit} laying out {_size(source)} and was stopped; "
+                "draw a smaller graph or collapse it (collapse='neuron' or 'layer')"
+            ) from None
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the renderer goes too
+            process.kill()
+            raise
+    if process.returncode < 0:
         raise RenderError(
-            f"{renderer.name} was killed by signal {-done.returncode} while laying out {_size(source)}"
-            + (" (SIGKILL: most often the system running out of memory)" if -done.returncode == 9 else "")
+            f"{renderer.name} was killed by signal {-process.returncode} while laying out {_size(source)}"
+            + (" (SIGKILL: most often the system running out of memory)" if -process.returncode == 9 else "")
             + "; draw a smaller graph or collapse it (collapse='neuron' or 'layer')"
         )
-    if done.returncode != 0 or not done.stdout.lstrip().startswith(b"<"):
-        message = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise RenderError(f"{renderer.name} exited with status {done.returncode}: {message}")
-    return done.stdout, renderer.name
+    if process.returncode != 0 or not stdout.lstrip().startswith(b"<"):
+        message = stderr.decode("utf-8", "replace").strip() or "no output"
+        raise RenderError(f"{renderer.name} exited with status {process.returncode}: {message}")
+    return stdout, renderer.name
 
 
 def _umask() -> int:

@@ -18,18 +18,18 @@ import base64
 import html
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from autonode import Step, Value, backward_steps, topological_order
-from viz.graph import DEFAULT_MAX_NODES, DrawOptions, Highlight, build_value_graph
-from viz.render import Digraph, Renderer, dot_to_svg, find_renderer, write_atomic
+from viz.graph import DEFAULT_MAX_NODES, DrawOptions, GraphTooLargeError, Highlight, build_value_graph
+from viz.outdir import check_folder, write_owned_files
+from viz.render import Digraph, Renderer, dot_to_svg, find_renderer
 from viz.style import fmt
 
 DEFAULT_MAX_STEPS = 300
-_FRAME_NAME = re.compile(r"step_\d{3,}\.svg")
+MAX_FRAME_NODES = 30_000  # frames × drawn nodes; graphviz-pure lays out about 1,000 a second
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,22 @@ def steps_page(svgs: list[bytes], captions: list[str], title: str = "Backward pa
         {"image": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"), "caption": caption}
         for svg, caption in zip(svgs, captions)
     ]
-    payload = json.dumps(frames, ensure_ascii=False).replace("</", "<\\/")
+    # "<", ">" and "&" as JSON escapes: no label can end the script or open an HTML comment in it
+    payload = json.dumps(frames, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    payload = payload.replace("&", "\\u0026")
     return _PAGE.format(title=html.escape(title), frames=payload)
+
+
+def _check_frame_work(order: list[Value], n_frames: int, max_frame_nodes: int | None) -> None:
+    """Refuse up front a pass whose frames would take minutes to lay out (frames × drawn nodes)."""
+    drawn = len(order) + sum(1 for node in order if node.parents)  # a record per value, an ellipse per op
+    if max_frame_nodes is not None and drawn * n_frames > max_frame_nodes:
+        raise GraphTooLargeError(
+            f"the backward pass has {n_frames} frames of {drawn} drawn nodes each: {drawn * n_frames:,} nodes to "
+            f"lay out, more than max_frame_nodes={max_frame_nodes:,} (about a minute of layout); draw the graph "
+            "once instead (one SVG, collapsed if large: collapse='neuron' or 'layer') or step through a smaller "
+            "expression"
+        )
 
 
 def write_backward_steps(
@@ -173,26 +187,29 @@ def write_backward_steps(
     rankdir: Literal["LR", "TB", "RL", "BT"] = "LR",
     max_steps: int | None = DEFAULT_MAX_STEPS,
     renderer: Renderer | None = None,
+    max_frame_nodes: int | None = MAX_FRAME_NODES,
 ) -> list[Path]:
     """Run backward from ``root``; write ``step_000.svg`` ... and ``index.html`` into ``directory``.
 
-    Returns the paths written: the SVG frames in order, then ``index.html`` last.
-    Every frame is rendered before the first file is written, each file is written
-    atomically, and ``directory`` is created if missing. Frames ``step_NNN.svg`` left
-    there by an earlier, longer pass are removed, so the directory holds one pass.
+    Returns the paths written: the SVG frames in order, then ``index.html`` last. The folder is
+    handled by :mod:`viz.outdir`: created if missing (with its parents), refused if it holds files
+    autonode did not write where the frames would go (checked before any frame is rendered), the
+    files written as a whole after every frame is rendered, and frames of an earlier, longer pass
+    removed (only those autonode's manifest lists). ``max_frame_nodes`` bounds frames × drawn
+    nodes, checked before anything is laid out (None: no limit).
     """
     out = Path(directory)
     if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"--steps: {out} exists and is not a directory")
-    renderer = renderer or find_renderer()
+        raise NotADirectoryError(f"--steps: {out} exists and is not a directory; choose a new folder name")
+    order = topological_order(root) if isinstance(root, Value) else []
+    n_frames = 1 + sum(len(node.parents) for node in order)
+    if max_steps is None or n_frames - 1 <= max_steps:
+        _check_frame_work(order, n_frames, max_frame_nodes)
     frames = backward_frames(root, rankdir=rankdir, max_steps=max_steps)
+    width = max(3, len(str(len(frames) - 1)))
+    names = [f"step_{k:0{width}d}.svg" for k in range(len(frames))] + ["index.html"]
+    check_folder(out, "steps folder", names)  # refused before minutes of rendering, not after
+    renderer = renderer or find_renderer()
     svgs = [dot_to_svg(frame.graph, renderer)[0] for frame in frames]  # all rendered before anything is written
     page = steps_page(svgs, [frame.caption for frame in frames])
-    out.mkdir(parents=True, exist_ok=True)
-    width = max(3, len(str(len(frames) - 1)))
-    paths = [write_atomic(out / f"step_{k:0{width}d}.svg", svg) for k, svg in enumerate(svgs)]
-    paths.append(write_atomic(out / "index.html", page))
-    for stale in sorted(set(out.glob("step_*.svg")) - set(paths)):  # frames left by a longer earlier pass
-        if _FRAME_NAME.fullmatch(stale.name):
-            stale.unlink()
-    return paths
+    return write_owned_files(out, dict(zip(names, [*svgs, page.encode("utf-8")])), "steps folder", parents=True)

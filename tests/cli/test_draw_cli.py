@@ -10,6 +10,7 @@ import pytest
 
 from tests.svg_helpers import parse_svg, record_values
 from viz.cli.main import main
+from viz.outdir import MANIFEST
 
 
 def test_draw_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,25 +40,26 @@ def test_draw_expression_with_steps(tmp_path: Path) -> None:
     assert records["a"] == (2.0, -3.0) and records["b"] == (-3.0, 3.0)  # ∂/∂a = b, ∂/∂b = a + 1
     assert records["a*b + b"] == (-9.0, 1.0)  # the parser labels each node with its sub-expression
     assert records["a*b"] == (-6.0, 1.0)
-    assert sorted(p.name for p in steps.iterdir()) == ["index.html"] + [f"step_00{k}.svg" for k in range(5)]
+    assert sorted(p.name for p in steps.iterdir()) == [MANIFEST, "index.html"] + [f"step_00{k}.svg" for k in range(5)]
 
 
 def test_draw_figures_and_history(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     assert main(["draw", "--figures", str(tmp_path / "figs")]) == 0
-    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["sigmoid_biases.svg", "sigmoid_weights.svg"]
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [MANIFEST, "sigmoid_biases.svg",
+                                                                      "sigmoid_weights.svg"]
     (tmp_path / "h.json").write_text(json.dumps({"train": [1.0, 0.5]}))
     assert main(["draw", "--history", str(tmp_path / "h.json"), "-o", str(tmp_path / "loss.svg")]) == 0
     assert (tmp_path / "loss.svg").stat().st_size > 0
 
 
 def test_draw_errors_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["draw", "--sizes", "3,x", "-o", str(tmp_path / "x.svg")]) == 1
+    assert main(["draw", "--sizes", "3,x", "-o", str(tmp_path / "x.svg")]) == 2
     assert "--sizes" in capsys.readouterr().err
     assert main(["draw", "--model", str(tmp_path / "missing.json"), "-o", str(tmp_path / "x.svg")]) == 1
     assert "missing.json" in capsys.readouterr().err
     assert main(["draw", "--expr", "a*b", "--at", "a=1", "-o", str(tmp_path / "x.svg")]) == 2
     assert "no value given for b" in capsys.readouterr().err
     assert main(["draw", "--sizes", "3,2"]) == 2
-    assert "-o/--output" in capsys.readouterr().err
+    assert "--sizes needs -o FILE.svg" in capsys.readouterr().err
     assert not (tmp_path / "x.svg").exists()

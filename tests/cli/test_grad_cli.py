@@ -12,6 +12,7 @@ import pytest
 from tests.svg_helpers import parse_svg, record_values
 from viz import render
 from viz.cli.main import main
+from viz.outdir import MANIFEST
 
 
 def test_grad_svg_and_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -30,9 +31,9 @@ def test_grad_svg_and_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert records["c"] == pytest.approx((0.25, dn), abs=1e-4)
     assert records["tanh(a*b + c)"] == pytest.approx((y, 1.0), abs=1e-4)
     assert len(nodes) == 6 + 3 and len(edges) == (2 + 2 + 1) + 3  # 6 values + 3 ops; inputs into *, +, tanh; op → value
-    assert sorted(p.name for p in steps.iterdir()) == ["index.html"] + [f"step_00{k}.svg" for k in range(6)]
+    assert sorted(p.name for p in steps.iterdir()) == [MANIFEST, "index.html"] + [f"step_00{k}.svg" for k in range(6)]
     page = (steps / "index.html").read_text(encoding="utf-8")
-    frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", page, re.S).group(1).replace("<\\/", "</"))
+    frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", page, re.S).group(1))
     assert len(frames) == 6  # the start, then one per chain-rule step: tanh 1, + 2, * 2
 
 
@@ -72,12 +73,12 @@ def test_too_large_drawings_give_command_line_hints(tmp_path: Path, capsys: pyte
 def test_grad_steps_into_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "steps"
     blocker.write_text("keep me")
-    assert main(["grad", "a*b", "--at", "a=2,b=3", "--steps", str(blocker)]) == 1
+    assert main(["grad", "a*b", "--at", "a=2,b=3", "--steps", str(blocker)]) == 2
     assert "not a directory" in capsys.readouterr().err
     assert blocker.read_text() == "keep me"
 
 
 def test_svg_into_a_missing_directory_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "nowhere" / "g.svg"
-    assert main(["grad", "a*b", "--at", "a=2,b=3", "--svg", str(target)]) == 1
-    assert f"directory {target.parent} does not exist" in capsys.readouterr().err
+    assert main(["grad", "a*b", "--at", "a=2,b=3", "--svg", str(target)]) == 2
+    assert f"the folder {target.parent} does not exist" in capsys.readouterr().err

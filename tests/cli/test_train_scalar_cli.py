@@ -49,12 +49,12 @@ def test_quiet_run_has_no_bar(capsys: pytest.CaptureFixture[str], monkeypatch: p
 
 
 @pytest.mark.parametrize("options,pattern,code", [
-    (["--epochs", "0"], r"--epochs must be a positive integer, got 0", 2),
-    (["--batch-size", "-3"], r"--batch-size must be a positive integer \(0: full batch\), got -3", 2),
+    (["--epochs", "0"], r"--epochs must be a positive integer up to 10,000,000, got 0", 2),
+    (["--batch-size", "-3"], r"--batch-size must be a positive integer \(0: full batch\) up to 1,000,000, got -3", 2),
     (["--hidden", "3", "0"], r"--hidden: every hidden layer needs a positive number of units, got \[3, 0\]", 2),
     (["--lr", "nan"], r"lr \(learning rate\) must be a positive finite number, got nan", 2),
     (["--lr", "inf"], r"lr \(learning rate\) must be a positive finite number, got inf", 2),
-    (["--samples", "2"], r"n_samples must be at least 4, got 2", 2),
+    (["--samples", "2"], r"--samples must be an integer from 4 up to 1,000,000, got 2", 2),
 ])
 def test_bad_settings_name_the_option(options: list[str], pattern: str, code: int,
                                       capsys: pytest.CaptureFixture[str]) -> None:

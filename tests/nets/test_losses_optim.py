@@ -38,19 +38,30 @@ def test_gradient_matches_central_differences(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
-def test_value_graph_agrees_with_arrays(name: str) -> None:
+def test_value_form_is_one_node_with_pytorchs_gradient(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    from nets.torch_bridge import torch_loss
+
     H, Y = _data(name)
     loss = get_loss(name)
-    total, grads = 0.0, np.zeros_like(H)
     for i in range(H.shape[0]):
         h = [Value(float(v)) for v in H[i]]
         out = loss.on_values(h, list(Y[i]))
+        assert out.parents == tuple(h) and out.op == name  # one node over the K outputs
         out.backward()
-        total += out.data
-        grads[i] = [v.grad for v in h]
-    m = H.shape[0]
-    assert total / m == pytest.approx(loss.value(H, Y), rel=1e-12)
-    np.testing.assert_allclose(grads / m, loss.gradient(H, Y), rtol=1e-12, atol=1e-15)
+        Ht = torch.tensor(H[i:i + 1], requires_grad=True)
+        reference = torch_loss(name, Ht, torch.tensor(Y[i:i + 1]))
+        reference.backward()
+        assert out.data == pytest.approx(reference.item(), rel=1e-12)
+        np.testing.assert_allclose([v.grad for v in h], Ht.grad.numpy()[0], rtol=1e-12, atol=1e-15)
+
+
+def test_per_sample_values_by_hand() -> None:
+    H, Y = np.array([[0.6, 0.2], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(get_loss("sse").per_sample(H, Y), [0.16 + 0.04, 0.0])
+    lse = np.log(np.exp(0.6) + np.exp(0.2))
+    np.testing.assert_allclose(get_loss("softmax_cross_entropy").per_sample(H, Y),
+                               [lse - 0.6, np.log(1 + np.e) - 1.0])
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
@@ -142,6 +153,32 @@ def test_optimizers_match_pytorch(name: str) -> None:
 def test_bad_learning_rate_is_named(lr: object) -> None:
     with pytest.raises(ValueError, match="lr"):
         get_optimizer("sgd", lr=lr)
+
+
+def test_adam_on_a_large_flat_array_matches_pytorch_block_by_block() -> None:
+    """Arrays longer than 4 blocks are updated block by block; the result is still PyTorch's Adam."""
+    torch = pytest.importorskip("torch")
+    from nets.optim import ADAM_BLOCK
+
+    rng = np.random.default_rng(4)
+    n = 4 * ADAM_BLOCK + 1234
+    ours, target = rng.normal(size=n), rng.normal(size=n)
+    theirs = torch.tensor(ours.copy(), requires_grad=True)
+    opt, topt = get_optimizer("adam", lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6), None
+    topt = torch.optim.Adam([theirs], lr=0.01, betas=(0.8, 0.99), eps=1e-6)
+    for _ in range(4):
+        opt.step([ours], [ours - target])
+        topt.zero_grad()
+        (0.5 * ((theirs - torch.tensor(target)) ** 2).sum()).backward()
+        topt.step()
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_adam_keeps_float32_in_float32() -> None:
+    W = np.ones(5, dtype=np.float32)
+    get_optimizer("adam", lr=0.1).step([W], [np.full(5, 2.0, dtype=np.float32)])
+    assert W.dtype == np.float32
+    np.testing.assert_allclose(W, 0.9, rtol=1e-6)  # Adam's first step moves every weight by lr
 
 
 def test_unknown_optimizer_and_shape_mismatch() -> None:

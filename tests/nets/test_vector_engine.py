@@ -10,6 +10,7 @@ import pytest
 
 from nets.datasets import load, one_hot
 from nets.looped import LoopedMLP
+from nets.losses import get_loss
 from nets.recipes import get_recipe
 from nets.train import accuracy, train
 from nets.vector import VectorMLP
@@ -138,11 +139,43 @@ def test_modern_recipe_reaches_97_percent_on_digits() -> None:
     assert accuracy(net.predict_output(data.X_test), data.Y_test) >= 0.97
 
 
-def test_tutorial_recipe_is_the_seeds() -> None:
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def test_tutorial_recipe_trains_as_the_seeds_sample_by_sample_loop() -> None:
+    """The tutorial recipe through nets.train equals the seed's own algorithm, written as the seed writes it."""
     recipe = get_recipe("tutorial")
-    assert recipe.sizes(64, 10) == [64, 30, 10] and recipe.activations == ["sigmoid", "sigmoid"]
-    assert (recipe.loss, recipe.init, recipe.optimizer, recipe.optimizer_options, recipe.epochs, recipe.batch_size) == (
-        "half_sse", "uniform", "sgd", {"lr": 0.25}, 3000, None)
+    data = load("digits", seed=0)
+    X, Y = data.X_train[:40], data.Y_train[:40]
+    rng = np.random.default_rng(5)  # the seed: W and b from random_sample, U[0, 1)
+    W = {1: rng.random((30, 64)), 2: rng.random((10, 30))}
+    b = {1: rng.random(30), 2: rng.random(10)}
+    net = VectorMLP(recipe.sizes(64, 10), recipe.activations, weights=[(W[1], b[1]), (W[2], b[2])])
+    iterations = 15
+    train(net, X, Y, loss=recipe.loss, optimizer=recipe.optimizer, batch_size=recipe.batch_size, epochs=iterations,
+          track_accuracy=False, progress=False, **recipe.optimizer_options)
+    m, alpha = len(X), 0.25
+    for _ in range(iterations):  # the seed's section 5: ΔW, Δb summed over samples, then one gradient step
+        tri_W = {1: np.zeros((30, 64)), 2: np.zeros((10, 30))}
+        tri_b = {1: np.zeros(30), 2: np.zeros(10)}
+        for x, y in zip(X, Y):
+            z2 = W[1].dot(x) + b[1]
+            h2 = _sigmoid(z2)
+            z3 = W[2].dot(h2) + b[2]
+            h3 = _sigmoid(z3)
+            delta3 = -(y - h3) * _sigmoid(z3) * (1 - _sigmoid(z3))
+            delta2 = np.dot(W[2].T, delta3) * _sigmoid(z2) * (1 - _sigmoid(z2))
+            tri_W[2] += np.outer(delta3, h2)
+            tri_b[2] += delta3
+            tri_W[1] += np.outer(delta2, x)
+            tri_b[1] += delta2
+        for layer in (1, 2):
+            W[layer] += -alpha * (1.0 / m * tri_W[layer])
+            b[layer] += -alpha * (1.0 / m * tri_b[layer])
+    for (W_net, b_net), layer in zip(net.get_weights(), (1, 2)):
+        np.testing.assert_allclose(W_net, W[layer], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(b_net, b[layer], rtol=1e-12, atol=1e-12)
 
 
 def test_progress_bar_shows_eta_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,9 +217,9 @@ def test_minibatches_visit_every_row_once_per_epoch_in_the_generator_order() -> 
     seen: list[float] = []
 
     class Recorder(VectorMLP):
-        def loss_and_flat_gradient(self, X: Any, Y: Any, loss: Any, **options: bool) -> Any:
+        def train_gradients(self, X: Any, Y: Any, loss: Any) -> Any:
             seen.extend(np.asarray(X)[:, 0].tolist())
-            return super().loss_and_flat_gradient(X, Y, loss, **options)
+            return super().train_gradients(X, Y, loss)
 
     net = Recorder([1, 1], "identity", rng=0)
     train(net, X, Y, loss="mse", optimizer="sgd", lr=0.01, epochs=2, batch_size=3, rng=7, progress=False)
@@ -195,7 +228,7 @@ def test_minibatches_visit_every_row_once_per_epoch_in_the_generator_order() -> 
     assert seen == expected
 
 
-def test_gradients_are_fresh_arrays_unless_the_work_array_is_asked_for() -> None:
+def test_public_gradients_are_fresh_arrays_and_the_trainers_is_the_work_array() -> None:
     net = VectorMLP([3, 4, 2], ["tanh", "identity"], rng=0)
     X, Y = np.random.default_rng(1).normal(size=(5, 3)), np.zeros((5, 2))
     _, first = net.loss_and_flat_gradient(X, Y, "mse")
@@ -203,8 +236,18 @@ def test_gradients_are_fresh_arrays_unless_the_work_array_is_asked_for() -> None
     _, second = net.loss_and_flat_gradient(2 * X, Y, "mse")
     np.testing.assert_array_equal(first, kept)  # a later pass leaves an earlier result alone
     assert not np.array_equal(first, second)
-    _, work = net.loss_and_flat_gradient(X, Y, "mse", reuse=True)
+    _, (work,) = net.train_gradients(X, Y, get_loss("mse"))
     np.testing.assert_array_equal(work, kept)  # the same numbers ...
-    _, again = net.loss_and_flat_gradient(2 * X, Y, "mse", reuse=True)
+    _, (again,) = net.train_gradients(2 * X, Y, get_loss("mse"))
     assert again is work  # ... in the engine's own array, overwritten by the next pass
     np.testing.assert_array_equal(work, second)
+
+
+def test_backward_leaves_the_callers_array_alone() -> None:
+    net = VectorMLP([3, 4, 2], ["tanh", "sigmoid"], rng=0)
+    net.forward(np.ones((2, 3)))
+    dJ_dh = np.full((2, 2), 0.5)
+    net.backward(dJ_dh)
+    np.testing.assert_array_equal(dJ_dh, np.full((2, 2), 0.5))
+    with pytest.raises(ValueError, match=r"∂J/∂h must have shape \(2, 2\)"):
+        net.backward(np.ones((3, 2)))

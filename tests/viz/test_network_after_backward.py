@@ -83,6 +83,6 @@ def test_a_shorter_pass_replaces_the_frames(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     short = viz.write_backward_steps(a + b, tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["index.html", "notes.txt", "step_000.svg", "step_001.svg", "step_002.svg"]
+    assert names == [".autonode-files.json", "index.html", "notes.txt", "step_000.svg", "step_001.svg", "step_002.svg"]
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'"image": "data:image/svg\+xml;base64,', page)) == len(short) - 1 == 3

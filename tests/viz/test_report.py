@@ -419,13 +419,14 @@ def test_a_section_without_its_drawing_is_shown_degraded_and_the_exit_code_says_
 def test_rerun_replaces_an_old_report_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _small_sections(monkeypatch)
+    from viz.outdir import write_owned_files
+
     out = tmp_path / "r"
-    out.mkdir()
-    (out / "index.html").write_text("old report")
-    (out / "stale.svg").write_text("<svg/>")
+    write_owned_files(out, {"index.html": b"old report", "stale.svg": b"<svg/>"})  # an earlier run's files
+    (out / "notes.txt").write_text("mine")  # a file autonode did not write
     code, stdout, _ = _demo(out, capsys)
     assert code == 0 and "report written to" in stdout
-    assert not (out / "stale.svg").exists()
+    assert not (out / "stale.svg").exists() and (out / "notes.txt").read_text() == "mine"
     assert "autonode report" in (out / "index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no temporary folders left
 
@@ -435,7 +436,7 @@ def test_refuses_an_out_path_that_is_not_a_report(tmp_path: Path, capsys: pytest
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me")
     code, _, err = _demo(folder, capsys)
-    assert code == 2 and "does not look like an earlier report" in err
+    assert code == 2 and "non-empty folder autonode did not create" in err
     assert (folder / "notes.txt").read_text() == "keep me"
     a_file = tmp_path / "file"
     a_file.write_text("x")
@@ -459,9 +460,10 @@ def test_interrupted_run_leaves_the_old_report(
 
     monkeypatch.setattr(sections, "SECTIONS", [sections.SectionSpec(s.key, s.title, interrupted)
                                                for s in sections.SECTIONS])
+    from viz.outdir import write_owned_files
+
     out = tmp_path / "r"
-    out.mkdir()
-    (out / "index.html").write_text("old report")
+    write_owned_files(out, {"index.html": b"old report"})
     with pytest.raises(KeyboardInterrupt):
         write_report(out, ReportOptions(quick=True))
     assert (out / "index.html").read_text() == "old report"

@@ -3,8 +3,10 @@
 ``engine``: the measuring lives in :mod:`nets.experiments.engine_bench` (functions
 returning dicts); this module only parses arguments and prints.
 ``render``: :func:`bench_render` draws graphs of about 1,000 to 11,000 nodes (an MLP
-sample node by node and collapsed, a deep chain, a value reused at every step) and
-times building the DOT and laying it out with every renderer found (system ``dot``,
+sample node by node and collapsed, a deep chain, a value reused at every step, the
+331-factor product ``a*a*…*a`` with its edge labels as ``autonode grad --svg`` draws it,
+and the backward frames of a 150-term sum as ``--steps`` would write them) and times
+building the DOT and laying it out with every renderer found (system ``dot``,
 graphviz-pure). Figures are printed, never asserted.
 """
 
@@ -13,9 +15,21 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
+
+from autonode import Value, topological_order, vsum
+from autonode.parse import parse_expression
+from nets.experiments.engine_bench import bench_engine
+from nets.scalar import MLP
+from viz.graph import GraphTooLargeError, draw_graph
+from viz.render import dot_to_svg, find_graphviz_pure, find_renderer, find_system_dot
+from viz.steps import write_backward_steps
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,8 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     if args.target == "render":
         return run_render(args)
-    from nets.experiments.engine_bench import bench_engine
-
     if not args.json:
         print("measuring (quick smoke run)..." if args.quick else "measuring (about a minute)...", flush=True)
     results = bench_engine(quick=args.quick)
@@ -114,13 +126,8 @@ def format_results(results: dict[str, Any]) -> str:
 # --- autonode bench render -------------------------------------------------------------------------------------
 
 
-def _mlp_loss(n_inputs: int, sizes: list[int]) -> Any:
+def _mlp_loss(n_inputs: int, sizes: list[int]) -> Value:
     """One sample through a per-node sigmoid MLP (parameters labelled for collapsing), SSE loss, backward."""
-    import numpy as np
-
-    from autonode import vsum
-    from nets.scalar import MLP
-
     net = MLP(n_inputs, sizes, activations="sigmoid", seed=0, fused=False)
     outputs = net.forward(np.linspace(0.0, 1.0, n_inputs))
     loss = vsum([(o - (1.0 if k == 0 else 0.0)) ** 2 for k, o in enumerate(outputs)])
@@ -128,10 +135,8 @@ def _mlp_loss(n_inputs: int, sizes: list[int]) -> Any:
     return loss
 
 
-def _chain(steps: int, reuse: bool) -> Any:
+def _chain(steps: int, reuse: bool) -> Value:
     """``y = y * 1.0001`` (a deep chain) or ``y = y + x`` (``x`` reused at every depth), then backward."""
-    from autonode import Value
-
     x = Value(1.0, label="x")
     y = x
     for _ in range(steps):
@@ -140,23 +145,47 @@ def _chain(steps: int, reuse: bool) -> Any:
     return y
 
 
-def render_cases(quick: bool) -> list[tuple[str, Callable[[], Any], Literal["neuron", "layer"] | None]]:
-    """(description, graph builder, collapse) for each measured drawing."""
+def _repeated(op: str, terms: int) -> Value:
+    """``a*a*…*a`` or ``a+a+…+a`` through the expression parser at a = 1, as ``autonode grad`` builds it."""
+    root, _ = parse_expression(op.join(["a"] * terms), {"a": 1.0})
+    root.label = "out"
+    root.backward()
+    return root
+
+
+@dataclass(frozen=True)
+class RenderCase:
+    """One measured drawing: a graph builder, how it is drawn (collapsed, edge labels, or as backward frames)."""
+
+    description: str
+    build: Callable[[], Value]
+    collapse: Literal["neuron", "layer"] | None = None
+    edge_labels: bool = False
+    frames: bool = False
+
+
+def render_cases(quick: bool) -> list[RenderCase]:
+    """The drawings measured; ``quick`` keeps them small (a smoke run)."""
     if quick:
         return [
-            ("MLP(4, [6, 2]), one sample, node by node", lambda: _mlp_loss(4, [6, 2]), None),
-            ("MLP(4, [6, 2]), collapse='neuron'", lambda: _mlp_loss(4, [6, 2]), "neuron"),
-            ("chain y = y * c, 100 steps", lambda: _chain(100, reuse=False), None),
-            ("y = y + x, 50 steps (x reused at every depth)", lambda: _chain(50, reuse=True), None),
+            RenderCase("MLP(4, [6, 2]), one sample, node by node", lambda: _mlp_loss(4, [6, 2])),
+            RenderCase("MLP(4, [6, 2]), collapse='neuron'", lambda: _mlp_loss(4, [6, 2]), "neuron"),
+            RenderCase("chain y = y * c, 100 steps", lambda: _chain(100, reuse=False)),
+            RenderCase("y = y + x, 50 steps (x reused at every depth)", lambda: _chain(50, reuse=True)),
+            RenderCase("a*a*…*a, 60 factors, edge labels (grad --svg)", lambda: _repeated("*", 60), edge_labels=True),
+            RenderCase("a+a+…+a, 150 terms, backward frames (--steps)", lambda: _repeated("+", 150), frames=True),
         ]
     return [
-        ("MLP(2, [30, 10]), one sample, node by node", lambda: _mlp_loss(2, [30, 10]), None),
-        ("MLP(22, [30, 10]), one sample, node by node", lambda: _mlp_loss(22, [30, 10]), None),
-        ("MLP(64, [30, 10]), one sample, node by node", lambda: _mlp_loss(64, [30, 10]), None),
-        ("MLP(64, [30, 10]), collapse='neuron'", lambda: _mlp_loss(64, [30, 10]), "neuron"),
-        ("MLP(64, [30, 10]), collapse='layer'", lambda: _mlp_loss(64, [30, 10]), "layer"),
-        ("chain y = y * c, 1,666 steps", lambda: _chain(1666, reuse=False), None),
-        ("y = y + x, 200 steps (x reused at every depth)", lambda: _chain(200, reuse=True), None),
+        RenderCase("MLP(2, [30, 10]), one sample, node by node", lambda: _mlp_loss(2, [30, 10])),
+        RenderCase("MLP(22, [30, 10]), one sample, node by node", lambda: _mlp_loss(22, [30, 10])),
+        RenderCase("MLP(64, [30, 10]), one sample, node by node", lambda: _mlp_loss(64, [30, 10])),
+        RenderCase("MLP(64, [30, 10]), collapse='neuron'", lambda: _mlp_loss(64, [30, 10]), "neuron"),
+        RenderCase("MLP(64, [30, 10]), collapse='layer'", lambda: _mlp_loss(64, [30, 10]), "layer"),
+        RenderCase("chain y = y * c, 1,666 steps", lambda: _chain(1666, reuse=False)),
+        RenderCase("y = y + x, 200 steps (x reused at every depth)", lambda: _chain(200, reuse=True)),
+        RenderCase("a*a*…*a, 331 factors, edge labels (grad --svg)", lambda: _repeated("*", 331), edge_labels=True),
+        RenderCase("a+a+…+a, 150 terms, backward frames (--steps)", lambda: _repeated("+", 150), frames=True),
+        RenderCase("a+a+…+a, 20 terms, backward frames (--steps)", lambda: _repeated("+", 20), frames=True),
     ]
 
 
@@ -169,36 +198,51 @@ def _renderer_version(executable: str) -> str:
     return text.splitlines()[0] if text else "version unknown"
 
 
+def _time_frames(root: Value, renderer: Any) -> dict[str, Any]:
+    """Write the backward frames into a scratch folder: seconds, frames, or refused up front (and how fast)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="autonode-bench-") as scratch:
+        try:
+            written = write_backward_steps(root, scratch, renderer=renderer)
+        except GraphTooLargeError:
+            return {"renderer": renderer.name, "seconds": time.perf_counter() - start, "refused": True,
+                    "svg_bytes": 0}
+        size = sum(path.stat().st_size for path in written)
+    return {"renderer": renderer.name, "seconds": time.perf_counter() - start, "refused": False,
+            "frames": len(written) - 1, "svg_bytes": size}
+
+
 def bench_render(quick: bool = False) -> dict[str, Any]:
     """Build each case's drawing and lay it out once with each renderer found; seconds and sizes."""
-    import viz
-    from autonode import topological_order
-    from viz import render
-
-    renderers = [r for r in (render.find_system_dot(), render.find_graphviz_pure()) if r is not None]
+    renderers = [r for r in (find_system_dot(), find_graphviz_pure()) if r is not None]
     if not renderers:
-        render.find_renderer()  # raises RendererNotFoundError, naming what to install
+        find_renderer()  # raises RendererNotFoundError, naming what to install
     rows = []
-    for description, build, collapse in render_cases(quick):
-        root = build()
+    for case in render_cases(quick):
+        root = case.build()
+        order = topological_order(root)
         start = time.perf_counter()
-        graph = viz.draw_graph(root, collapse=collapse, max_nodes=None)
+        graph = draw_graph(root, collapse=case.collapse, max_nodes=None, show_local_grads=case.edge_labels)
         build_seconds = time.perf_counter() - start
         source = graph.source
-        order = topological_order(root)
         row: dict[str, Any] = {
-            "graph": description,
+            "graph": case.description,
             "values": len(order),
             "drawn_nodes": 0,
             "build_seconds": build_seconds,
             "fast_layout": "nslimit" in source,
+            "frames": case.frames,
             "renders": [],
         }
         for renderer in renderers:
+            if case.frames:
+                row["renders"].append(_time_frames(root, renderer))
+                row["drawn_nodes"] = len(order) + sum(1 for node in order if node.parents)
+                continue
             start = time.perf_counter()
-            svg, _ = viz.dot_to_svg(source, renderer)
+            svg, _ = dot_to_svg(source, renderer)
             row["renders"].append({"renderer": renderer.name, "seconds": time.perf_counter() - start,
-                                   "svg_bytes": len(svg)})
+                                   "svg_bytes": len(svg), "refused": False})
             row["drawn_nodes"] = svg.count(b'<g id="node')  # one SVG group per drawn node
         rows.append(row)
     return {
@@ -216,13 +260,16 @@ def format_render(results: dict[str, Any]) -> str:
     header = f"  {'graph':<50} {'values':>7} {'drawn':>7} {'DOT':>7}" + "".join(f" {n:>15}" for n in names)
     lines.append(header)
     for row in results["cases"]:
-        renders = "".join(f" {r['seconds']:>13.2f} s" for r in row["renders"])
+        renders = "".join(f" {r['seconds']:>13.2f} s" + ("R" if r.get("refused") else " ") for r in row["renders"])
         mark = " *" if row["fast_layout"] else ""
         lines.append(
             f"  {row['graph']:<50} {row['values']:>7,} {row['drawn_nodes']:>7,} "
             f"{row['build_seconds']:>5.2f} s{renders}{mark}"
         )
     lines.append("  drawn: nodes in the drawing (value records, op nodes, group boxes); DOT: building it in Python")
+    if any(row["frames"] for row in results["cases"]):
+        lines.append("  backward frames: every frame rendered and written (drawn: nodes per frame); "
+                     "R: refused up front, frames × drawn nodes over viz.steps.MAX_FRAME_NODES")
     if any(row["fast_layout"] for row in results["cases"]):
         lines.append("  *: values reused far apart, drawn with dot's network-simplex iterations capped (viz.layout)")
     return "\n".join(lines)

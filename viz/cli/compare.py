@@ -8,16 +8,26 @@ Prints max |Δ| of outputs and gradients against the vectorised engine, time per
 sample (forward + backward), time per epoch and speed-up over the slowest; then
 the seed tutorial's 100-100-50-10 forward experiment and its digits training run,
 and a modern recipe against PyTorch and scikit-learn. Figures, not assertions.
+Options and the --json path are checked before anything runs (exit 2 naming the option).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import tempfile
 from typing import Any
+
+import numpy as np
+
+from nets.activations import check_activations
+from nets.datasets import load
+from nets.experiments import comparison, speed_runs
+from nets.init import initialise
+from nets.losses import get_loss
+from viz.cli.checks import UsageError, check_parameters, check_range, writable_file
+from viz.render import write_atomic
+
+MAX_BATCH = 100_000
 
 ALL_ENGINES = ("scalar", "scalar-fused", "looped", "vector", "micrograd", "pytorch")
 
@@ -55,29 +65,15 @@ def _fmt(x: float | None, unit: str = "") -> str:
     return f"{x:.1e}"
 
 
-def _write_json(path: str, figures: dict[str, Any]) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".compare.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(figures, stream, indent=2)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # tqdm.auto looks for Jupyter: a few tenths of a second, only for a run
 
-    from nets.activations import check_activations
-    from nets.datasets import load
-    from nets.experiments import comparison, speed_runs
-    from nets.init import initialise
-    from nets.losses import get_loss
-
+    check_range(args.batch, "--batch", 1, MAX_BATCH, "a positive integer")
+    if any(n < 1 for n in args.hidden):
+        raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
+    check_parameters([64, *args.hidden, 10], "--hidden")  # digits' 64 inputs and 10 classes: the widest data set
+    if args.json:
+        writable_file(args.json, "--json")
     try:
         data = load(args.dataset, seed=args.seed)
         sizes = [data.n_features, *args.hidden, data.n_classes]
@@ -85,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
         get_loss(args.loss)
         weights = initialise(args.init, sizes, np.random.default_rng(args.seed))
     except ValueError as error:
-        print(f"autonode compare: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     batch = min(8 if args.quick else args.batch, len(data.X_train))
     X, Y = data.X_train[:batch], data.Y_train[:batch]
     if args.loss == "hinge":
@@ -125,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     _print(figures)
     if args.json:
-        _write_json(args.json, figures)
+        write_atomic(args.json, json.dumps(figures, indent=2))
         print(f"\nfigures written to {args.json}")
     return 0
 

@@ -9,6 +9,10 @@ of its backward pass, the trained digits network, the engines compared, digits t
 with two recipes, and the environment. Exit code 1 when any section failed or had to
 leave out its drawings (no Graphviz renderer; the page still shows the rest), 2 when the
 output path is unusable.
+
+The output folder must be new, empty, or a report autonode wrote before (it holds autonode's
+manifest, ``.autonode-files.json``): only the files autonode wrote there are replaced, and
+any other file in it is left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from viz.cli.grad import add_time_limit, check_time_limit
+from viz.outdir import OutputFolderError, check_folder
+from viz.render import RenderDeadline
 
 DEFAULT_OUT = "autonode-report"
 
@@ -34,10 +42,21 @@ def register(subparsers: Any) -> None:
     size.add_argument("--full", action="store_true", help="also train with the per-node (scalar) engine")
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed for the data split and initial weights (default 0)")
+    add_time_limit(parser, 300.0)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_time_limit(args.time_limit)
+    try:  # refused before a second is spent importing and training (write_report checks again)
+        if not args.out.exists() and not args.out.absolute().parent.is_dir():
+            raise OutputFolderError(f"--out {args.out}: the parent folder {args.out.absolute().parent} does not exist; "
+                                    "create it first or choose another path")
+        check_folder(args.out, "--out", ["index.html"])
+    except OutputFolderError as error:
+        print(f"autonode demo: {error}", file=sys.stderr)
+        return 2
+    # viz.report imports the training code and with it scikit-learn: about a second, only for the report
     from viz.report import ReportOptions, ReportPathError, write_report
 
     start = time.perf_counter()
@@ -52,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"autonode demo ({options.mode} run): building the report", file=sys.stderr)
     try:
-        result = write_report(args.out, options, progress)
+        with RenderDeadline(args.time_limit):
+            result = write_report(args.out, options, progress)
     except ReportPathError as error:
         print(f"autonode demo: {error}", file=sys.stderr)
         return 2

@@ -5,6 +5,10 @@
     autonode draw --expr "tanh(a*b + b**2)" --at a=2,b=-3 -o g.svg [--steps DIR]
     autonode draw --figures DIR                                sigmoid figures (w and b), needs matplotlib
     autonode draw --history losses.json -o loss.svg           loss curve(s), needs matplotlib
+
+-o FILE.svg is needed by every source except --figures (which writes into DIR), and
+--expr may write only --steps DIR instead. A folder (--steps, --figures) must be new,
+empty, or one autonode wrote before: files autonode did not write are never touched.
 """
 
 from __future__ import annotations
@@ -15,12 +19,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from nets.init import initialise
+from nets.io import load
+from viz.cli.checks import MAX_DRAWN_EDGES, UsageError, check_parameters, int_list, writable_file
+from viz.cli.grad import add_time_limit, check_steps_folder, check_time_limit, draw_graph_and_steps, evaluate
+from viz.graph import GraphTooLargeError
+from viz.network import DEFAULT_MAX_EDGES, draw_network
+from viz.outdir import OutputFolderError, staged_output
+from viz.plots import plot_activations, plot_loss
+from viz.render import RenderDeadline, render_svg
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "draw",
         help="draw a network, an expression graph or the tutorial's figures to SVG",
-        description="Render to SVG with the system Graphviz `dot` if present, else graphviz-pure "
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Renders with the system Graphviz `dot` if present, else graphviz-pure "
         "(pip install 'autonode[render]'). Prints which renderer was used.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
@@ -29,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     source.add_argument("--expr", help='an expression to differentiate and draw, e.g. "tanh(a*b + b**2)"')
     source.add_argument("--figures", type=Path, metavar="DIR", help="write the tutorial's sigmoid figures here")
     source.add_argument("--history", type=Path, help="a JSON loss history (list, or dict of lists) to plot")
-    parser.add_argument("-o", "--output", type=Path, help="the SVG file to write")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE.svg",
+                        help="the SVG file to write (needed except with --figures, and with --expr when --steps "
+                        "is given)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for --sizes (default 0)")
     parser.add_argument("--init", default="uniform", help="initialiser for --sizes (default: the tutorial's uniform)")
     parser.add_argument("--activations", default="sigmoid", help="activation(s) for --sizes, comma separated")
@@ -38,98 +58,87 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--steps", type=Path, metavar="DIR", help="with --expr: also write backward-pass frames here")
     parser.add_argument("--collapse", choices=["neuron", "layer"], help="with --expr: group labelled nodes")
     parser.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="graph direction (default LR)")
+    add_time_limit(parser)
     parser.set_defaults(func=run)
+
+
+def _sizes(args: argparse.Namespace) -> list[int]:
+    """--sizes checked as usage (exit 2), and the network's size bounded before any weight exists."""
+    sizes = int_list(args.sizes, "--sizes", "64,30,10")
+    if len(sizes) < 2:
+        raise UsageError(f"--sizes needs at least two layer sizes (inputs, ..., outputs), got {args.sizes!r}")
+    check_parameters(sizes, "--sizes", MAX_DRAWN_EDGES)
+    edges = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if args.threshold <= 0 and edges > DEFAULT_MAX_EDGES:  # the diagram's own limit, checked before allocating
+        raise GraphTooLargeError(
+            f"the network has {edges} edges to draw, more than max_edges={DEFAULT_MAX_EDGES}: "
+            "raise edge_threshold to drop small weights, or raise max_edges"
+        )
+    return sizes
 
 
 def _weights_from_args(args: argparse.Namespace) -> tuple[Any, list[str]]:
     if args.model is not None:
-        from nets.io import load
-
         model = load(args.model)
         return model.weights, model.activations
-    import numpy as np
-
-    from nets.init import check_sizes, initialise
-
-    try:
-        sizes = check_sizes([int(s) for s in args.sizes.split(",") if s.strip()])
-    except ValueError as error:
-        raise ValueError(f"--sizes must be comma-separated positive integers like 64,30,10 ({error})") from None
+    sizes = _sizes(args)
     names = [a.strip() for a in args.activations.split(",") if a.strip()]
     if len(names) == 1:
         names = names * (len(sizes) - 1)
     return initialise(args.init, sizes, np.random.default_rng(args.seed)), names
 
 
-def _draw_expression(args: argparse.Namespace) -> int:
-    import viz
-    from autonode import AutonodeError
-    from autonode.parse import parse_expression_at
-
+def _figures(folder: Path) -> int:
     try:
-        root, _ = parse_expression_at(args.expr, args.at)
-    except AutonodeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    root.label = root.label or "out"
-    root.backward()
-    renderer = viz.find_renderer()
-    if args.output is not None:
-        graph = viz.draw_graph(root, rankdir=args.rankdir, show_local_grads=True, collapse=args.collapse)
-        viz.render_svg(graph, args.output, renderer)
-        print(f"graph written to {args.output} (renderer: {renderer.name})")
-    if args.steps is not None:
-        paths = viz.write_backward_steps(root, args.steps, rankdir=args.rankdir, renderer=renderer)
-        print(f"{len(paths) - 1} backward-pass frames and {paths[-1]} written to {args.steps} "
-              f"(renderer: {renderer.name})")
+        with staged_output(folder, "--figures", ["sigmoid_weights.svg", "sigmoid_biases.svg"], parents=True) as stage:
+            names = [path.name for path in plot_activations(stage)]
+    except OutputFolderError as error:
+        raise UsageError(str(error)) from None
+    for name in names:
+        print(f"wrote {folder / name}")
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    import viz
-
-    if args.figures is not None:
-        from viz.plots import plot_activations
-
-        for path in plot_activations(args.figures):
-            print(f"wrote {path}")
-        return 0
-    if args.expr is not None:
-        if args.output is None and args.steps is None:
-            print("error: --expr needs -o FILE.svg and/or --steps DIR", file=sys.stderr)
-            return 2
-        return _draw_expression(args)
-    if args.output is None:
-        print("error: -o/--output FILE.svg is required", file=sys.stderr)
-        return 2
-    if args.history is not None:
-        from viz.plots import plot_loss
-
-        try:
-            history = json.loads(args.history.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            print(f"error: cannot read loss history {args.history}: {error}", file=sys.stderr)
-            return 2
-        print(f"wrote {plot_loss(history, args.output)}")
-        return 0
-    weights, names = _weights_from_args(args)
-    graph = viz.draw_network(weights, activation_names=names, edge_threshold=args.threshold)
-    renderer = viz.render_svg(graph, args.output)
-    print(f"network written to {args.output} (renderer: {renderer})")
+def _history(args: argparse.Namespace) -> int:
+    try:
+        history = json.loads(args.history.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"--history: cannot read a loss history from {args.history}: {error}") from None
+    print(f"wrote {plot_loss(history, args.output)}")
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch on the source option; errors are printed as one line naming the problem."""
-    from autonode import AutonodeError
-    from viz import GraphTooLargeError
-
+    """Dispatch on the source option: usage errors first (exit 2), then the drawing (exit 1 if it fails)."""
+    check_time_limit(args.time_limit)
+    if args.figures is not None:
+        return _figures(args.figures)
+    if args.expr is not None:
+        if args.output is None and args.steps is None:
+            raise UsageError("--expr needs -o FILE.svg and/or --steps DIR")
+    elif args.output is None:
+        given = "--model" if args.model is not None else "--sizes" if args.sizes is not None else "--history"
+        raise UsageError(f"{given} needs -o FILE.svg (only --figures DIR writes without it)")
+    elif args.steps is not None or args.collapse is not None:
+        raise UsageError("--steps and --collapse go with --expr")
+    if args.output is not None:
+        writable_file(args.output, "-o/--output")
+    if args.expr is not None:
+        if args.steps is not None:
+            check_steps_folder(args.steps)
+        root, _ = evaluate(args.expr, args.at, "draw")
+        root.backward()
+        return draw_graph_and_steps(root, args.output, args.steps, args.time_limit, "draw", args.rankdir,
+                                    args.collapse)
+    if args.history is not None:
+        return _history(args)
     try:
-        return _run(args)
+        weights, names = _weights_from_args(args)
+        graph = draw_network(weights, activation_names=names, edge_threshold=args.threshold)
+        with RenderDeadline(args.time_limit):
+            renderer = render_svg(graph, args.output)
     except GraphTooLargeError as error:
-        hint = "--collapse neuron or --collapse layer" if args.expr is not None else "--threshold T"
-        print(f"error: {error} (on the command line: {hint})", file=sys.stderr)
+        print(f"autonode draw: {error} (on the command line: --threshold T)", file=sys.stderr)
         return 1
-    except (AutonodeError, ValueError, TypeError, OSError, ImportError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    print(f"network written to {args.output} (renderer: {renderer})")
+    return 0

@@ -1,14 +1,25 @@
-"""``autonode grad "EXPR" --at a=2,b=-3``: value, gradients and chain-rule steps of an expression."""
+"""``autonode grad "EXPR" --at a=2,b=-3``: value, gradients and chain-rule steps of an expression.
+
+Exit status 2 for a bad expression, value or output path (checked before anything is
+computed or drawn), 1 when drawing fails (no renderer, the time limit, too large a graph).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
-if TYPE_CHECKING:
-    from autonode import Value
+from autonode import AutonodeError, Value, backward_steps
+from autonode.parse import parse_assignments, parse_expression, variable_names
+from viz.cli.checks import UsageError, writable_file
+from viz.graph import GraphTooLargeError, draw_graph
+from viz.outdir import OutputFolderError, check_folder
+from viz.render import RenderDeadline, RendererNotFoundError, RenderError, find_renderer, render_svg
+from viz.steps import write_backward_steps
+
+DEFAULT_TIME_LIMIT = 120.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,28 +29,57 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Parse EXPR (numbers, names, + - * / **, parentheses, exp log tanh sigmoid relu), "
         "run backward and print the value, each input's gradient and the chain-rule steps.",
     )
-    parser.add_argument("expr", help='e.g. "tanh(a*b + b**2)"')
-    parser.add_argument("--at", default="", help="variable values, e.g. a=2,b=-3")
+    parser.add_argument("expr", help='e.g. "tanh(a*b + b**2)"; one starting with "-" works too: "-a*b"')
+    parser.add_argument("--at", default="", help="variable values, one word separated by commas: a=2,b=-3")
     parser.add_argument("--svg", type=Path, help="also draw the graph (data and grad on every node) to this SVG file")
-    parser.add_argument("--steps", type=Path, help="also write the backward pass as SVG frames + an HTML page here")
+    parser.add_argument("--steps", type=Path, help="also write the backward pass as SVG frames + an HTML page here "
+                        "(a new or empty folder, or one autonode wrote before)")
     parser.add_argument("--quiet-steps", action="store_true", help="do not print the chain-rule steps")
+    add_time_limit(parser)
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from autonode import AutonodeError, backward_steps
-    from autonode.parse import parse_expression_at, variable_names
+def add_time_limit(parser: argparse.ArgumentParser, default: float = DEFAULT_TIME_LIMIT) -> None:
+    parser.add_argument("--time-limit", type=float, default=default, metavar="SECONDS",
+                        help=f"most seconds spent laying out drawings, all of them together (default {default:g})")
 
+
+def check_time_limit(seconds: float) -> None:
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"--time-limit must be a positive number of seconds, got {seconds:g}")
+
+
+def evaluate(expr: str, at: str, command: str) -> tuple[Value, dict[str, Value]]:
+    """Parse and build ``expr`` with the values of ``at`` (root, leaves by name); say which values go unused."""
     try:
-        root, leaves = parse_expression_at(args.expr, args.at)
-        root.label = root.label or "out"
-        steps = backward_steps(root)
+        values = parse_assignments(at)
+        root, leaves = parse_expression(expr.strip(), values)
     except AutonodeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(domain_wording(str(error))) from None
+    unused = [name for name in values if name not in variable_names(expr.strip())]
+    if unused:
+        shown = ", ".join(unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
+        print(f"autonode {command}: note: --at gives {shown}, which the expression does not use", file=sys.stderr)
+    root.label = root.label or "out"
+    return root, leaves
 
-    print(f"{args.expr} = {root.data:.10g}")
-    for name in variable_names(args.expr):  # the inputs the expression uses, in order of appearance
+
+def domain_wording(message: str) -> str:
+    """``"log: log needs a positive operand"`` → ``"log needs a positive operand"`` (the op named once)."""
+    op, sep, rest = message.partition(": ")
+    return rest if sep and rest.startswith(op + " ") else message
+
+
+def run(args: argparse.Namespace) -> int:
+    check_time_limit(args.time_limit)
+    if args.svg is not None:
+        writable_file(args.svg, "--svg")
+    if args.steps is not None:
+        check_steps_folder(args.steps)
+    root, leaves = evaluate(args.expr, args.at, "grad")
+    steps = backward_steps(root)
+    print(f"{args.expr.strip()} = {root.data:.10g}")
+    for name in variable_names(args.expr.strip()):  # the inputs the expression uses, in order of appearance
         print(f"  ∂out/∂{name} = {leaves[name].grad:.10g}")
     if not args.quiet_steps:
         print(
@@ -48,28 +88,45 @@ def run(args: argparse.Namespace) -> int:
         )
         for number, step in enumerate(steps, 1):
             print(f"  {number:>3}. {step}")
-    return _draw(root, args)
-
-
-def _draw(root: Value, args: argparse.Namespace) -> int:
     if args.svg is None and args.steps is None:
         return 0
+    return draw_graph_and_steps(root, args.svg, args.steps, args.time_limit, "grad")
+
+
+def check_steps_folder(folder: Path) -> None:
+    """Refuse up front a --steps folder autonode may not write into."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--steps {folder} exists and is not a directory; choose a new folder name")
     try:
-        import viz
-    except ImportError as error:  # pragma: no cover - viz ships with the package
-        print(f"error: drawing needs the viz package: {error}", file=sys.stderr)
+        check_folder(folder, "--steps")
+    except OutputFolderError as error:
+        raise UsageError(str(error)) from None
+
+
+def draw_graph_and_steps(
+    root: Value, svg: Path | None, steps: Path | None, time_limit: float, command: str,
+    rankdir: Literal["LR", "TB"] = "LR", collapse: Literal["neuron", "layer"] | None = None,
+) -> int:
+    """Write the graph (edge labels on) and/or the backward-pass frames, all within one time limit."""
+    try:
+        renderer = find_renderer()
+        with RenderDeadline(time_limit):
+            if svg is not None:
+                graph = draw_graph(root, rankdir=rankdir, show_local_grads=True, collapse=collapse)
+                render_svg(graph, svg, renderer)
+                print(f"graph written to {svg} (renderer: {renderer.name})")
+            if steps is not None:
+                written = write_backward_steps(root, steps, rankdir=rankdir, renderer=renderer)
+                print(f"{len(written) - 1} backward-step frames and {written[-1].name} written to {steps} "
+                      f"(renderer: {renderer.name})")
+    except GraphTooLargeError as error:
+        hint = ("draw the graph collapsed: autonode draw --expr ... --collapse neuron (or layer)"
+                if command == "grad" else "--collapse neuron or --collapse layer")
+        print(f"autonode {command}: {error} (on the command line: {hint})", file=sys.stderr)
         return 1
-    try:
-        renderer = viz.find_renderer()
-        if args.svg is not None:
-            viz.render_svg(viz.draw_graph(root, show_local_grads=True), args.svg, renderer)
-            print(f"graph written to {args.svg} (renderer: {renderer.name})")
-        if args.steps is not None:
-            written = viz.write_backward_steps(root, args.steps, renderer=renderer)
-            frames = [path for path in written if path.suffix == ".svg"]
-            print(f"{len(frames)} backward-step frames and {written[-1].name} written to {args.steps} "
-                  f"(renderer: {renderer.name})")
-    except Exception as error:  # a renderer failure is reported, not a traceback
-        print(f"error: could not draw: {error}", file=sys.stderr)
+    except (OutputFolderError, NotADirectoryError) as error:
+        raise UsageError(str(error)) from None
+    except (RenderError, RendererNotFoundError, ValueError, OSError) as error:
+        print(f"autonode {command}: could not draw: {error}", file=sys.stderr)
         return 1
     return 0

@@ -3,14 +3,24 @@
     autonode train --engine vector --dataset digits --recipe tutorial
     autonode train --engine scalar --dataset moons --recipe modern --epochs 20
 
-Shows the recipe, a progress bar with ETA on long runs, and the final accuracy.
+Shows the recipe, a progress bar with ETA on long runs, and the final accuracy. Every
+option and the --save path are checked before any data is loaded (exit 2 naming the option),
+so a long run is never lost to a typo in the path; a failed run exits with 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
+
+from nets.datasets import load
+from nets.engines import make_engine
+from nets.io import save
+from nets.optim import get_optimizer
+from nets.recipes import get_recipe
+from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, writable_file
 
 ENGINE_NAMES = ("scalar", "scalar-fused", "looped", "vector")
 DATASET_NAMES = ("digits", "moons", "circles", "xor")
@@ -39,32 +49,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _bad_setting(args: argparse.Namespace) -> str:
-    """What is wrong with the size options, naming the option and what it expects ("" if nothing).
+def _check_settings(args: argparse.Namespace) -> None:
+    """Usage errors in the size options and the --save path, before anything is loaded or allocated.
 
     A bad --lr is reported by the optimizer ("lr (learning rate) must be a positive finite number").
     """
-    if args.epochs is not None and args.epochs < 1:
-        return f"--epochs must be a positive integer, got {args.epochs}"
-    if args.batch_size is not None and args.batch_size < 0:
-        return f"--batch-size must be a positive integer (0: full batch), got {args.batch_size}"
-    if args.hidden is not None and any(n < 1 for n in args.hidden):
-        return f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}"
-    return ""
+    check_range(args.epochs, "--epochs", 1, 10_000_000, "a positive integer")
+    check_range(args.batch_size, "--batch-size", 0, MAX_SAMPLES, "a positive integer (0: full batch)")
+    check_range(args.samples, "--samples", 4, MAX_SAMPLES)
+    if args.hidden is not None:
+        if any(n < 1 for n in args.hidden):
+            raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
+        widest_input = 64  # digits' 8×8 pixels, the widest input of the data sets
+        check_parameters([widest_input, *args.hidden, 10], "--hidden")
+    if args.save:
+        writable_file(args.save, "--save")
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+    from nets.train import accuracy, train  # imports tqdm.auto: a few tenths of a second, only for training
 
-    from nets.datasets import load
-    from nets.engines import make_engine
-    from nets.recipes import get_recipe
-    from nets.train import accuracy, train
-
-    problem = _bad_setting(args)
-    if problem:
-        print(f"autonode train: {problem}", file=sys.stderr)
-        return 2
+    _check_settings(args)
     recipe = get_recipe(args.recipe or ("tutorial" if args.dataset == "digits" else "modern"))
     changes: dict[str, Any] = {}
     if args.epochs is not None:
@@ -79,10 +84,11 @@ def run(args: argparse.Namespace) -> int:
         recipe = replace(recipe, **changes)
         data = load(args.dataset, seed=args.seed, n_samples=args.samples)
         sizes = recipe.sizes(data.n_features, data.n_classes)
+        check_parameters(sizes, "--hidden")
         net = make_engine(args.engine, sizes, recipe.activations, init=recipe.init, rng=args.seed)
-    except ValueError as error:
-        print(f"autonode train: {error}", file=sys.stderr)
-        return 2
+        optimizer = get_optimizer(recipe.optimizer, **recipe.optimizer_options)
+    except ValueError as error:  # a bad setting (--lr, a recipe override): a usage error, like the other options'
+        raise UsageError(str(error)) from None
     print(f"dataset {args.dataset}: {len(data.X_train)} training / {len(data.X_test)} test rows, "
           f"{data.n_features} features, {data.n_classes} classes")
     print(f"engine {args.engine}, network {'-'.join(map(str, sizes))}")
@@ -90,13 +96,6 @@ def run(args: argparse.Namespace) -> int:
     if args.engine.startswith("scalar"):
         print("the per-node engine builds a graph of Values for every sample: expect it to be slow "
               "(the progress bar shows the ETA; --epochs or --recipe modern shorten the run)", flush=True)
-    from nets.optim import get_optimizer
-
-    try:
-        optimizer = get_optimizer(recipe.optimizer, **recipe.optimizer_options)
-    except ValueError as error:  # a bad setting (--lr): a usage error, like the other options'
-        print(f"autonode train: {error}", file=sys.stderr)
-        return 2
     try:
         history = train(
             net, data.X_train, data.Y_train, loss=recipe.loss, optimizer=optimizer, epochs=recipe.epochs,
@@ -112,8 +111,10 @@ def run(args: argparse.Namespace) -> int:
           f"({1000 * history.seconds / history.epochs:.3f} ms per epoch)")
     print(f"accuracy: train {100 * train_acc:.2f} %, test {100 * test_acc:.2f} %")
     if args.save:
-        from nets.io import save
-
-        save(args.save, net)
+        try:
+            save(args.save, net)
+        except OSError as error:  # checked before training; the folder can still change during a long run
+            print(f"autonode train: could not save the model to {args.save}: {error}", file=sys.stderr)
+            return 1
         print(f"model saved to {args.save}")
     return 0

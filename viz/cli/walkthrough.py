@@ -7,6 +7,8 @@ import sys
 import textwrap
 from typing import Any, TextIO
 
+from nets.walkthrough import run as run_sections
+
 SECTION_NAMES = ("step-by-step", "tutorial", "explainer")
 DESCRIPTION_WIDTH = 58
 NOTE_WIDTH = 110
@@ -52,8 +54,6 @@ def print_section(section: Any, out: TextIO, notes: bool = True) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from nets.walkthrough import run as run_sections
-
     stream = out if out is not None else sys.stdout
     sections = run_sections(args.section, seed=args.seed)
     for section in sections:

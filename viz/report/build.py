@@ -1,21 +1,21 @@
-"""Write the report folder atomically: build everything in a temporary sibling folder, then swap it in.
+"""Write the report folder: build every file in a staging folder, then move them in (:mod:`viz.outdir`).
 
-A run either leaves the complete new report at ``out`` or (on error) the previous
-one untouched. An existing ``out`` is only replaced when it looks like a report
-(it holds ``index.html``) or is empty, so a mistyped ``--out`` cannot wipe a folder.
+A run either leaves the complete new report at ``out`` or (on error) the previous one
+untouched. Only files autonode wrote there (its manifest lists them) are replaced or
+removed; any other file in ``out`` is left alone, and a non-empty folder autonode did not
+create is refused, so a mistyped ``--out`` cannot wipe a folder.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from viz.outdir import OutputFolderError, check_folder, staged_output
 from viz.report.context import Context, ReportOptions
 from viz.report.page import SectionOutput, render_page
 from viz.report.sections import run_sections
@@ -23,8 +23,8 @@ from viz.report.sections import run_sections
 INDEX = "index.html"
 
 
-class ReportPathError(ValueError):
-    """``out`` cannot be used for the report (a file, or a folder that is not a report)."""
+class ReportPathError(OutputFolderError):
+    """``out`` cannot be used for the report (a file, or a folder holding files autonode did not write)."""
 
 
 @dataclass
@@ -49,32 +49,14 @@ class ReportResult:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an ``out`` that is a file, or a non-empty folder without an index.html."""
-    if out.exists() and not out.is_dir():
-        raise ReportPathError(f"--out {out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / INDEX).is_file():
-        raise ReportPathError(
-            f"--out {out} is a non-empty directory without {INDEX}; it does not look like an earlier report, "
-            "so it is left alone: choose another path or remove it"
-        )
-    if not out.parent.is_dir():
-        raise ReportPathError(f"--out {out}: the parent directory {out.parent} does not exist")
-
-
-def _swap_in(built: Path, out: Path) -> None:
-    """Replace ``out`` by ``built`` with renames (the old folder is removed only after the swap)."""
-    if not out.exists():
-        os.replace(built, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
+    """Refuse an ``out`` that is a file, a folder autonode did not write, or whose parent is missing."""
+    if not out.exists() and not out.parent.is_dir():
+        raise ReportPathError(f"--out {out}: the parent folder {out.parent} does not exist; create it first "
+                              "or choose another path")
     try:
-        os.replace(built, out)
-    except BaseException:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        check_folder(out, "--out", [INDEX])
+    except OutputFolderError as error:
+        raise ReportPathError(str(error)) from None
 
 
 def summary_line(sections: list[SectionOutput], facts: dict[str, str]) -> str:
@@ -98,17 +80,14 @@ def write_report(out: str | os.PathLike[str], options: ReportOptions | None = No
     target = Path(out).absolute()
     check_out(target)
     start = time.perf_counter()
-    built = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        ctx = Context(options, built)
-        sections = run_sections(ctx, progress)
-        generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        generated += f", {options.mode} run"
-        html = render_page(sections, summary_line(sections, ctx.facts), generated)
-        (built / INDEX).write_text(html, encoding="utf-8")
-        os.chmod(built, 0o755)
-        _swap_in(built, target)
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
-        raise
+        with staged_output(target, "--out", [INDEX]) as built:
+            ctx = Context(options, built)
+            sections = run_sections(ctx, progress)
+            generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            generated += f", {options.mode} run"
+            html = render_page(sections, summary_line(sections, ctx.facts), generated)
+            (built / INDEX).write_text(html, encoding="utf-8")
+    except OutputFolderError as error:
+        raise ReportPathError(str(error)) from None
     return ReportResult(target / INDEX, sections, [INDEX, *ctx.files], ctx.facts, time.perf_counter() - start)

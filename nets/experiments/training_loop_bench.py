@@ -1,0 +1,256 @@
+"""Training-loop benchmark: ``nets.train.train`` against a bare numpy loop and JAX, per epoch, one core.
+
+Three nets (tanh hidden layers, softmax cross-entropy, Adam lr 1e-3, shuffled minibatches):
+
+=========================  ======  ==========================================
+net                        batch   data
+=========================  ======  ==========================================
+64-30-10                   32      digits, the 60 % training split (1,078 rows)
+784-256-128-10             128     10,000 synthetic rows (MNIST's shape)
+784-1024-1024-10           1024    10,000 synthetic rows
+=========================  ======  ==========================================
+
+Engines, each from the same initial weights, each timed over whole epochs:
+
+* ``ours``: :class:`nets.vector.VectorMLP` trained by :func:`nets.train.train` with its default
+  options (accuracy tracking on, shuffling each epoch); ``History.seconds`` ÷ epochs.
+* ``bare``: :func:`bare_numpy_epochs`, the same maths written plainly in numpy in this file:
+  the floor a training loop can hope for without a compiler.
+* ``jax``: the same step jit-compiled by JAX (forward, gradients and Adam in one program), with
+  the batches sliced on the device beforehand and no shuffle: JAX's best case.
+
+Engines run alternately, ``repeats`` times, in one process pinned to one core with BLAS on one
+thread and XLA told to use one thread; each figure is the median with the range (min, max).
+Figures only: nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nets.datasets import load
+from nets.experiments.comparison import blas_kernel, one_thread
+from nets.experiments.jax_engine import cpu_per_wall, one_core, xla_one_thread
+from nets.init import initialise
+from nets.optim import Adam
+from nets.train import train
+from nets.types import Array, Weights
+from nets.vector import VectorMLP
+
+LR = 1e-3
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmarked net: layer sizes, batch size, and the rows of its data (None: digits)."""
+
+    sizes: tuple[int, ...]
+    batch_size: int
+    rows: int | None
+
+    @property
+    def name(self) -> str:
+        return f"{'-'.join(map(str, self.sizes))} b{self.batch_size}"
+
+
+CASES = (
+    Case((64, 30, 10), 32, None), Case((784, 256, 128, 10), 128, 10_000), Case((784, 1024, 1024, 10), 1024, 10_000),
+)
+QUICK_CASES = (Case((64, 30, 10), 32, None), Case((784, 256, 128, 10), 128, 2_000))
+
+
+def case_data(case: Case, seed: int = 0) -> tuple[Array, Array]:
+    """(X, one-hot Y): digits' training split, or synthetic rows labelled by a random linear teacher."""
+    if case.rows is None:
+        data = load("digits", seed=seed)
+        return data.X_train, data.Y_train
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(case.rows, case.sizes[0]))
+    labels = np.argmax(X @ rng.normal(size=(case.sizes[0], case.sizes[-1])), axis=1)
+    return X, np.eye(case.sizes[-1])[labels]
+
+
+# -------------------------------------------------------------- the floor --
+def bare_numpy_epochs(weights: Weights, X: Array, Y: Array, epochs: int, batch_size: int, lr: float,
+                      rng: np.random.Generator) -> list[float]:
+    """The same training written plainly in numpy: tanh layers, softmax cross-entropy, Adam; mean loss per epoch.
+
+    X, Y and the weights are used in their own dtype. Each epoch draws a permutation and
+    takes its minibatches by fancy indexing, as a person would write it.
+    """
+    params = [p.copy() for pair in weights for p in pair]  # W0, b0, W1, b1, ...
+    m_state = [np.zeros_like(p) for p in params]
+    v_state = [np.zeros_like(p) for p in params]
+    b1, b2, eps, t = 0.9, 0.999, 1e-8, 0
+    L = len(weights)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        total, batches = 0.0, 0
+        for first in range(0, X.shape[0], batch_size):
+            rows = order[first:first + batch_size]
+            xb, yb = X[rows], Y[rows]
+            hs = [xb]
+            for k in range(L):
+                z = hs[-1] @ params[2 * k].T + params[2 * k + 1]
+                hs.append(np.tanh(z) if k < L - 1 else z)
+            logits = hs[-1]
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            total += float(-(yb * log_softmax).sum() / len(xb))
+            batches += 1
+            delta = (np.exp(log_softmax) - yb) / len(xb)
+            grads: list[Array] = [np.empty(0)] * (2 * L)
+            for k in range(L - 1, -1, -1):
+                grads[2 * k] = delta.T @ hs[k]
+                grads[2 * k + 1] = delta.sum(axis=0)
+                if k > 0:
+                    delta = (delta @ params[2 * k]) * (1 - hs[k] ** 2)
+            t += 1
+            for p, g, m, v in zip(params, grads, m_state, v_state, strict=True):
+                m[...] = b1 * m + (1 - b1) * g
+                v[...] = b2 * v + (1 - b2) * g * g
+                p -= lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        losses.append(total / batches)
+    return losses
+
+
+# --------------------------------------------------------------- engines --
+def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
+    def run() -> float:
+        net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
+        history = train(net, X, Y, loss="softmax_cross_entropy", optimizer=Adam(lr=LR), epochs=epochs,
+                        batch_size=case.batch_size, rng=1, progress=False)
+        return history.seconds / epochs
+
+    return run
+
+
+def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
+    typed = [(W.astype(dtype), b.astype(dtype)) for W, b in weights]
+    Xd, Yd = X.astype(dtype), Y.astype(dtype)
+
+    def run() -> float:
+        start = time.perf_counter()
+        bare_numpy_epochs(typed, Xd, Yd, epochs, case.batch_size, LR, np.random.default_rng(1))
+        return (time.perf_counter() - start) / epochs
+
+    return run
+
+
+def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
+    from nets.experiments.jax_engine import training_epoch
+
+    activations = ["tanh"] * (len(case.sizes) - 2) + ["softmax"]
+    epoch = training_epoch(weights, activations, "softmax_cross_entropy", X, Y, case.batch_size, LR, dtype)
+    epoch()  # compiles
+
+    def run() -> float:
+        start = time.perf_counter()
+        for _ in range(epochs):
+            epoch()
+        return (time.perf_counter() - start) / epochs
+
+    return run
+
+
+ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], float]]] = {
+    "ours": _ours, "bare": _bare, "jax": _jax,
+}
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs: int, seed: int = 0) -> dict[str, Any]:
+    """Seconds per epoch of each engine on ``case`` (median and range over ``repeats`` alternated runs), and ratios."""
+    X, Y = case_data(case, seed)
+    weights = initialise("xavier", list(case.sizes), np.random.default_rng(seed))
+    runners = {}
+    for name in engines:
+        try:
+            runners[name] = ENGINES[name](case, weights, X, Y, dtype, epochs)
+        except ImportError as error:
+            print(f"  {name}: not installed ({error.name})")
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for run in runners.values():
+        run()  # warm-up, untimed
+    for _ in range(repeats):
+        for name, run in runners.items():
+            times[name].append(run())
+    result: dict[str, Any] = {
+        "case": case.name, "sizes": list(case.sizes), "batch_size": case.batch_size, "rows": X.shape[0],
+        "dtype": np.dtype(dtype).name, "epochs_per_run": epochs, "repeats": repeats,
+        "seconds_per_epoch": {name: _summary(t) for name, t in times.items()},
+    }
+    ratios = {}
+    for other in ("bare", "jax"):
+        if "ours" in times and other in times:
+            per_run = [a / b for a, b in zip(times["ours"], times[other], strict=True)]  # each pair ran back to back
+            ratios[f"ours/{other}"] = _summary(per_run)
+    result["ratios"] = ratios
+    if "jax" in runners:
+        result["jax_cpu_per_wall"] = cpu_per_wall(runners["jax"])
+    result["ours_cpu_per_wall"] = cpu_per_wall(runners["ours"]) if "ours" in runners else None
+    return result
+
+
+def bench_training(quick: bool = False, engines: list[str] | None = None, repeats: int | None = None,
+                   dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> dict[str, Any]:
+    """Every case × dtype, on one core; with the machine's load, BLAS kernel and thread settings."""
+    engines = list(ENGINES) if engines is None else engines
+    reps = repeats if repeats is not None else (2 if quick else 5)
+    results = []
+    with one_core() as core, one_thread():
+        for case in QUICK_CASES if quick else CASES:
+            epochs = 1 if (quick or case.sizes[1] >= 1024) else max(1, 20_000 // case_data(case)[0].shape[0])
+            for dtype in dtypes:
+                results.append(bench_case(case, dtype, engines, reps, epochs))
+    return {
+        "core": core, "blas": blas_kernel(), "xla_one_thread_flags": xla_one_thread(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None, "cases": results,
+    }
+
+
+def format_training(results: dict[str, Any]) -> str:
+    """The table ``autonode bench training`` prints."""
+    lines = [
+        "Training loop, seconds per epoch (median of alternated runs, range in brackets); tanh hidden layers, "
+        "softmax cross-entropy, Adam",
+        f"{'net':<24} {'dtype':<8} {'ours':>22} {'bare numpy':>22} {'JAX jit (best case)':>22} "
+        f"{'ours/bare':>16} {'ours/JAX':>16}",
+    ]
+
+    def cell(s: dict[str, float] | None, unit: float = 1e3) -> str:
+        if s is None:
+            return "-"
+        return f"{s['median'] * unit:.1f} [{s['min'] * unit:.1f}-{s['max'] * unit:.1f}] ms"
+
+    def ratio(s: dict[str, float] | None) -> str:
+        return "-" if s is None else f"{s['median']:.2f} [{s['min']:.2f}-{s['max']:.2f}]"
+
+    for r in results["cases"]:
+        t = r["seconds_per_epoch"]
+        lines.append(f"{r['case']:<24} {r['dtype']:<8} {cell(t.get('ours')):>22} {cell(t.get('bare')):>22} "
+                     f"{cell(t.get('jax')):>22} {ratio(r['ratios'].get('ours/bare')):>16} "
+                     f"{ratio(r['ratios'].get('ours/jax')):>16}")
+    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); bare: the "
+                 "same maths written plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, "
+                 "no shuffle")
+    cpu = [f"{r['case']} {r['dtype']}: {r.get('jax_cpu_per_wall', float('nan')):.2f}" for r in results["cases"]
+           if r.get("jax_cpu_per_wall") is not None]
+    lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "
+                 f"{'set before import' if results['xla_one_thread_flags'] else 'NOT set (jax was imported first)'}")
+    if cpu:
+        lines.append("JAX CPU time ÷ wall time (1.00 = one thread busy): " + ", ".join(cpu))
+    if results.get("load_average"):
+        lines.append("load average at the end: " + ", ".join(f"{x:.2f}" for x in results["load_average"]))
+    return "\n".join(lines)

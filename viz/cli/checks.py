@@ -1,0 +1,74 @@
+"""What a subcommand checks before it starts work: usage errors, output paths, and sizes within limits.
+
+A :class:`UsageError` is bad usage: ``autonode`` prints it under the subcommand's own usage
+and exits with status 2. Everything here runs before data is loaded or memory allocated, so a
+bad option costs nothing and a bad output path is found before a long run, not after it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+MAX_PARAMETERS = 5_000_000  # weights and biases of one network: 40 MB a copy in float64 (training keeps several)
+MAX_SAMPLES = 1_000_000  # generated points for moons, circles, xor
+MAX_DRAWN_EDGES = 1_000_000  # weights drawn by ``draw --sizes``: beyond this the edge limit refuses anyway
+
+
+class UsageError(Exception):
+    """Bad usage of a subcommand: printed with its usage, exit status 2."""
+
+
+class Terminated(BaseException):
+    """The process was sent SIGTERM; raised so every cleanup (temporary files, renderer) runs."""
+
+
+def int_list(text: str, option: str, example: str) -> list[int]:
+    """``"64,30,10"`` → ``[64, 30, 10]``, or a :class:`UsageError` naming the option and the bad part."""
+    values = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit()) or int(part) < 1:
+            raise UsageError(f"{option}: {part[:40]!r} is not a positive integer; write e.g. {example}")
+        values.append(int(part))
+    return values
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a dense network with layer sizes ``sizes``: Σ (n_in + 1) · n_out."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def check_parameters(sizes: Sequence[int], option: str, limit: int = MAX_PARAMETERS) -> None:
+    """Refuse a network with more than ``limit`` parameters, before any weight is allocated."""
+    count = parameter_count(sizes)
+    if count > limit:
+        raise UsageError(
+            f"{option}: a {'-'.join(map(str, sizes))} network has {count:,} weights and biases, more than the "
+            f"{limit:,} this command handles; choose smaller layers"
+        )
+
+
+def check_range(value: int | None, option: str, low: int, high: int, expects: str = "") -> None:
+    """Refuse ``value`` outside ``[low, high]`` (None: not given, nothing to check)."""
+    if value is not None and not low <= value <= high:
+        expects = expects or f"an integer from {low:,}"
+        raise UsageError(f"{option} must be {expects} up to {high:,}, got {value:,}")
+
+
+def writable_file(path: str | os.PathLike[str], option: str) -> Path:
+    """Check that a file can be written at ``path`` (its folder exists and is writable; not a folder)."""
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise UsageError(f"{option} {target} is a folder; give a file name")
+    if not parent.is_dir():
+        raise UsageError(f"{option} {target}: the folder {parent} does not exist; create it first or choose "
+                         "another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {target}: the folder {parent} is not writable; choose another path")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise UsageError(f"{option} {target} exists and is not writable; choose another path")
+    return target
