@@ -6,10 +6,12 @@
 
 Options and attributes mean what they mean in scikit-learn's ``MLPClassifier``
 (solvers ``sgd`` and ``adam``); this project adds ``engine`` (any of
-:mod:`nets.engines`), ``dtype`` and ``init``, and its defaults are the
-"modern" recipe (64 ReLU units, Adam at 0.01, batches of 32). The output is a
-softmax over ``classes_`` trained with cross-entropy (two outputs for two
-classes). :class:`BaseMLP` is shared with :class:`nets.regressor.MLPRegressor`.
+:mod:`nets.engines`), ``dtype`` and ``init``. Defaults differ where it makes
+fits fast on small data: 64 hidden units (not 100), Adam at 0.03 (not 0.001),
+at most 40 epochs (not 200), He initialisation; the rest are scikit-learn's.
+The output is a softmax over ``classes_`` trained with cross-entropy (two
+outputs for two classes, where scikit-learn has one logistic output).
+:class:`BaseMLP` is shared with :class:`nets.regressor.MLPRegressor`.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoi
 SOLVERS = ("sgd", "adam")
 LEARNING_RATES = ("constant", "invscaling", "adaptive")
 DTYPES = ("float64", "float32")
-AUTO_BATCH = 32
-"""``batch_size="auto"`` is min(32, rows) here (scikit-learn's is min(200, rows)): the modern recipe's batches."""
+AUTO_BATCH = 200
+"""``batch_size="auto"`` is min(200, rows), as in scikit-learn."""
 
 
 def _fail(owner: object, name: str, expected: str, value: Any) -> ValueError:
@@ -115,9 +117,9 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
         learning_rate: str = "constant",
-        learning_rate_init: float = 0.01,
+        learning_rate_init: float = 0.03,
         power_t: float = 0.5,
-        max_iter: int = 200,
+        max_iter: int = 40,
         shuffle: bool = True,
         random_state: Any = None,
         tol: float = 1e-4,

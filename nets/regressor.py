@@ -6,13 +6,14 @@
 
 The options are :class:`nets.estimator.BaseMLP`'s (scikit-learn's MLP options plus
 ``engine``, ``dtype``, ``init``) and ``loss``: ``squared_error`` (scikit-learn's,
-½·mean over the outputs of (y - h)²) or one of nets' squared losses
+½ Σₖ (yₖ - hₖ)² per row, averaged over the rows) or one of nets' squared losses
 (``half_sse``, ``sse``, ``mse``). ``early_stopping`` holds out a random (not
 stratified) ``validation_fraction`` and keeps the weights of the best R².
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -23,18 +24,14 @@ from nets.estimator import BaseMLP, _choice
 from nets.losses import Loss, get_loss
 from nets.types import Array
 
-_MSE = get_loss("mse")
+SQUARED_ERROR = dataclasses.replace(get_loss("half_sse"), name="squared_error")
+"""scikit-learn's ``squared_error`` as it trains: ½ Σₖ (yₖ - hₖ)² per row, nets' ``half_sse``.
 
-
-def _squared_error_rows(H: Array, Y: Array) -> tuple[Array, Array]:
-    """½ of nets' ``mse`` per row, and its gradient (derived from mse, not rewritten)."""
-    values, G = _MSE.rows(H, Y)
-    return 0.5 * values, 0.5 * G
-
-
-SQUARED_ERROR = Loss("squared_error", "½·(1/K) Σₖ (yₖ - hₖ)²", _squared_error_rows)
-"""scikit-learn's ``squared_error``: ½·(1/K) Σₖ (yₖ - hₖ)² per row, half nets' ``mse``."""
-LOSSES = {"squared_error": SQUARED_ERROR, "half_sse": get_loss("half_sse"), "sse": get_loss("sse"), "mse": _MSE}
+With one output this is also the loss scikit-learn reports; with K outputs scikit-learn reports
+1/K of the data term (it averages over the outputs) but its gradient is this sum's.
+nets reports the loss it trains on, so ``loss_curve_`` differs from scikit-learn's by that factor.
+"""
+LOSSES = {"squared_error": SQUARED_ERROR, **{name: get_loss(name) for name in ("half_sse", "sse", "mse")}}
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
@@ -54,9 +51,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
         learning_rate: str = "constant",
-        learning_rate_init: float = 0.01,
+        learning_rate_init: float = 0.03,
         power_t: float = 0.5,
-        max_iter: int = 200,
+        max_iter: int = 40,
         shuffle: bool = True,
         random_state: Any = None,
         tol: float = 1e-4,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autonode.ops import SIGMOID
+from nets.train import History as TrainingHistory
 from viz.render import write_atomic
 
 if TYPE_CHECKING:
@@ -50,8 +51,11 @@ def seed_x() -> np.ndarray:
     return np.arange(-8.0, 8.0, 0.1)
 
 
-def history_series(history: History) -> dict[str, list[float]]:
-    """Named loss series from a list of losses, a dict of lists, or a list of per-epoch dicts."""
+def history_series(history: History | TrainingHistory) -> dict[str, list[float]]:
+    """Named loss series from a :class:`nets.train.History` (``train``'s return: its ``loss``), a list of losses,
+    a dict of lists, or a list of per-epoch dicts."""
+    if isinstance(history, TrainingHistory):
+        return {"loss": [float(v) for v in history.loss]}
     if isinstance(history, Mapping):
         return {str(k): [float(v) for v in vs] for k, vs in history.items() if k not in _COUNTERS}
     rows = list(history)
@@ -68,8 +72,9 @@ def history_series(history: History) -> dict[str, list[float]]:
         raise TypeError("loss history must be a list of numbers, a dict of lists, or a list of dicts") from None
 
 
-def loss_figure(history: History, title: str = "Training loss", log_scale: bool = False) -> Figure:
-    """Loss curves: a list of losses, ``{"train": [...], "test": [...]}``, or per-epoch dicts (one line each)."""
+def loss_figure(history: History | TrainingHistory, title: str = "Training loss", log_scale: bool = False) -> Figure:
+    """Loss curves: a ``History`` from ``nets.train.train``, a list of losses, ``{"train": [...], "test": [...]}``,
+    or per-epoch dicts (one line each)."""
     series = history_series(history)
     if not series or not any(series.values()):
         raise ValueError("loss history is empty: nothing to plot")
@@ -86,6 +91,39 @@ def loss_figure(history: History, title: str = "Training loss", log_scale: bool 
     if log_scale:
         ax.set_yscale("log")
     ax.legend(loc="upper right")
+    return fig
+
+
+def gradient_norms_figure(
+    runs: Mapping[str, Sequence[Sequence[float]]], title: str = "Gradient norm per layer"
+) -> Figure:
+    """One panel per run (e.g. ``{"sigmoid": norms, "relu": norms}``): ‖∂J/∂W[l]‖ per epoch, one line per layer.
+
+    ``norms[e][l]`` is the mean norm in epoch e for layer l (``History.gradient_norms`` from
+    ``nets.train.train(..., track_gradients=True)``); the y axis is logarithmic and shared, so
+    vanishing gradients show as the first layers' lines lying decades below the last one's.
+    """
+    if not runs:
+        raise ValueError("gradient norms: no runs to plot")
+    for name, norms in runs.items():
+        if not norms or not all(len(row) == len(norms[0]) for row in norms):
+            raise ValueError(f"gradient norms {name!r}: expected one row per epoch, the same layers in each")
+        if not np.all(np.isfinite(norms)) or np.any(np.asarray(norms) <= 0):
+            raise ValueError(f"gradient norms {name!r}: every norm must be a positive finite number")
+    fig: Figure = _figure_class()(figsize=(4.2 * len(runs), 3.6))
+    axes = fig.subplots(1, len(runs), sharey=True, squeeze=False)[0]
+    for ax, (name, norms) in zip(axes, runs.items()):
+        values = np.asarray(norms, dtype=float)
+        epochs = np.arange(1, values.shape[0] + 1)
+        for layer in range(values.shape[1]):
+            ax.plot(epochs, values[:, layer], marker="o", markersize=3, label=f"W[{layer}]")
+        ax.set_yscale("log")
+        ax.set_xlabel("Epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(name)
+    axes[0].set_ylabel("mean ‖∂J/∂W[l]‖")
+    axes[-1].legend(loc="best", fontsize="small")
+    fig.suptitle(title)
     return fig
 
 
@@ -125,7 +163,7 @@ def save_svg(fig: Figure, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, buffer.getvalue())
 
 
-def plot_loss(history: History, path: str | os.PathLike[str], title: str = "Training loss") -> Path:
+def plot_loss(history: History | TrainingHistory, path: str | os.PathLike[str], title: str = "Training loss") -> Path:
     """Loss curve(s) from ``history`` saved as SVG at ``path``."""
     return save_svg(loss_figure(history, title), path)
 
