@@ -11,9 +11,12 @@
 
 Rendering uses the system ``dot`` when on PATH, else ``graphviz-pure``
 (``pip install 'autonode[render]'``). Plots (:mod:`viz.plots`) need matplotlib.
+In Jupyter, after ``import viz`` a ``Value`` displays as its drawn graph and an ``MLP`` or
+``VectorMLP`` as its network diagram (:mod:`viz.notebook`).
 viz only reads graphs and weights; :func:`write_backward_steps` runs a backward pass.
 """
 
+from viz import notebook
 from viz.collapse import assign_groups, label_grouper
 from viz.graph import DEFAULT_MAX_NODES, GraphTooLargeError, draw_graph
 from viz.network import draw_network
@@ -29,6 +32,8 @@ from viz.render import (
     write_atomic,
 )
 from viz.steps import Frame, backward_frames, steps_page, write_backward_steps
+
+notebook.register()  # in a Jupyter kernel: Values and networks display as drawings
 
 __all__ = [
     "DEFAULT_MAX_NODES", "INSTALL_HINT", "Digraph", "Frame", "GraphTooLargeError", "RenderError", "Renderer",

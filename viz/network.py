@@ -3,14 +3,22 @@
 Takes the shared weights format (``[(W[0], b[0]), ...]``, ``W[l].shape == (sizes[l+1], sizes[l])``)
 or any object with ``get_weights()`` (per-node and vectorised MLPs alike). Edge colour
 shows the sign of the weight (blue +, red −) and width its size; given gradients in the
-same format, colour and width show the gradient instead (green +, purple −).
-Names follow the tutorial: inputs x_j, neurons h_i^(l) drawn as ``h2(2)``, layers numbered from 1.
+same format, colour and width show the gradient instead (green +, purple −). A legend
+under the title says so. Names follow the tutorial: inputs x_j, neurons h_i^(l) drawn as
+``h2(2)``, layers numbered from 1.
+
+Large networks stay readable: a layer of more than ``ROWS`` neurons is laid out in several
+narrow sub-columns, and by default (``strongest="auto"``) a network with more than
+``AUTO_ABOVE`` connections shows only its ``AUTO_STRONGEST`` strongest (largest |value|),
+the legend saying how many of how many. Edges carry no arrowheads: inputs are on the left.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Literal
 
 import numpy as np
 
@@ -30,6 +38,11 @@ from viz.style import (
 DEFAULT_MAX_EDGES = 5000
 COLUMN_GAP = 3.0  # inches between layer columns
 ROW_GAP = 0.8  # inches between neurons in a column
+ROWS = 16  # most neurons in one column; a larger layer wraps into sub-columns
+COMPACT_ROW_GAP = 0.45  # inches between neurons of a wrapped layer
+SUB_COLUMN_GAP = 0.55  # inches between the sub-columns of a wrapped layer
+AUTO_ABOVE = 400
+AUTO_STRONGEST = 300
 Layers = list[tuple[np.ndarray, np.ndarray]]
 
 
@@ -81,13 +94,50 @@ def _as_values(activations: Sequence[Any], sizes: list[int]) -> list[np.ndarray]
     return values
 
 
-def _position(layer: int, index: int, count: int, gap: float) -> str:
-    """Pinned position (inches) of neuron ``index`` of ``count`` in column ``layer``; index == count: the bias."""
-    x = layer * gap
-    y = ((count - 1) / 2 - index) * ROW_GAP
-    if index == count:
-        y -= ROW_GAP * 0.3
-    return f"{x:.3f},{y:.3f}!"
+@dataclass(frozen=True)
+class Placement:
+    """Where the neurons go: per layer its x (inches) and how many neurons per sub-column."""
+
+    x: list[float]
+    rows: list[int]
+    row_gap: float
+    compact: bool
+
+    def position(self, layer: int, index: int, count: int) -> str:
+        """Pinned position (inches) of neuron ``index`` of ``count`` in ``layer``; index == count: the bias."""
+        rows = self.rows[layer]
+        used = min(rows, count)  # rows this layer fills
+        if index == count:  # the +1 node sits under the layer's last sub-column
+            column, row = (count - 1) // rows, used + 0.3
+        else:
+            column, row = divmod(index, rows)
+        x = self.x[layer] + column * SUB_COLUMN_GAP
+        y = ((used - 1) / 2 - row) * self.row_gap
+        return f"{x:.3f},{y:.3f}!"
+
+
+def placement(sizes: list[int]) -> Placement:
+    """Columns as in the seed figures; layers over ``ROWS`` neurons wrapped into sub-columns."""
+    compact = max(sizes) > ROWS
+    rows = [min(n, ROWS) if compact else n for n in sizes]
+    rows = [-(-n // -(-n // r)) for n, r in zip(sizes, rows)]  # balance the sub-columns
+    row_gap = COMPACT_ROW_GAP if compact else ROW_GAP
+    gap = COLUMN_GAP if compact else max(COLUMN_GAP, 0.3 * ROW_GAP * max(sizes))
+    x, left = [], 0.0
+    for n, r in zip(sizes, rows):
+        x.append(left)
+        left += (-(-n // r) - 1) * SUB_COLUMN_GAP + gap
+    return Placement(x, rows, row_gap, compact)
+
+
+def _legend(grads: bool, shown: int, total: int) -> str:
+    """The legend line under the title: what colour and width mean, how many edges are drawn."""
+    if grads:
+        colours = '<FONT COLOR="#1b7837">green: ∂J/∂w &gt; 0</FONT>, <FONT COLOR="#762a83">purple: &lt; 0</FONT>'
+    else:
+        colours = '<FONT COLOR="#2166ac">blue: weight &gt; 0</FONT>, <FONT COLOR="#b2182b">red: &lt; 0</FONT>'
+    count = f"all {total:,} connections" if shown == total else f"the {shown:,} strongest of {total:,} connections"
+    return f"{colours}; width grows with the size; {count}; inputs on the left"
 
 
 def neuron_name(layer: int, index: int) -> str:
@@ -109,6 +159,7 @@ def draw_network(
     show_values: bool | None = None,
     edge_threshold: float = 0.0,
     max_edges: int | None = DEFAULT_MAX_EDGES,
+    strongest: int | Literal["auto"] | None = "auto",
     digits: int = 3,
     title: str | None = None,
 ) -> Digraph:
@@ -118,6 +169,8 @@ def draw_network(
     names are used when ``activation_names`` is None). ``activations``: the values
     h[0] = x, h[1], ..., output, shown in the neurons. ``grads``: ∂J/∂W, ∂J/∂b in the
     weights format. Edges with |weight| (or |grad|) ≤ ``edge_threshold`` are left out;
+    ``strongest``: draw only that many edges, the largest |value| ("auto": the
+    ``AUTO_STRONGEST`` strongest when there are more than ``AUTO_ABOVE``; None: all).
     ``show_values`` (default: when ≤ 60 edges) writes each number on its edge.
     """
     if hasattr(weights, "get_weights"):
@@ -135,9 +188,16 @@ def draw_network(
     largest = max(max(float(np.max(np.abs(W), initial=0.0)), float(np.max(np.abs(b), initial=0.0))) for W, b in shown)
     if edge_threshold < 0 or not np.isfinite(edge_threshold):
         raise ValueError(f"edge_threshold must be a finite number >= 0, got {edge_threshold!r}")
-    kept = sum(W.size + b.size for W, b in shown)
-    if edge_threshold > 0:
-        kept = sum(int(np.sum(np.abs(W) > edge_threshold) + np.sum(np.abs(b) > edge_threshold)) for W, b in shown)
+    total = sum(W.size + b.size for W, b in shown)
+    magnitudes = np.sort(np.concatenate([np.abs(np.concatenate([W.ravel(), b.ravel()])) for W, b in shown]))[::-1]
+    kept = int(np.sum(magnitudes > edge_threshold)) if edge_threshold > 0 else total
+    limit = (AUTO_STRONGEST if kept > AUTO_ABOVE else None) if strongest == "auto" else strongest
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"strongest must be a positive number of edges, 'auto' or None, got {strongest!r}")
+        if kept > limit:  # keep the ``limit`` largest: raise the threshold to the next one down
+            edge_threshold = max(edge_threshold, float(magnitudes[limit]))
+            kept = int(np.sum(magnitudes > edge_threshold))
     if max_edges is not None and kept > max_edges:
         raise GraphTooLargeError(
             f"the network has {kept} edges to draw, more than max_edges={max_edges}: "
@@ -152,22 +212,29 @@ def draw_network(
     heading = "-".join(str(n) for n in sizes) + (f"  ({', '.join(names)})" if names else "")
     if grad_layers is not None:
         heading += "  edges: gradients"
-    graph.attr(label=heading if title is None else title, labelloc="t", fontname="Helvetica")
-    graph.attr("node", fontname="Helvetica", fontsize="10", shape="circle", fixedsize="true", width="0.6")
-    graph.attr("edge", arrowsize="0.4", fontname="Helvetica", fontsize="8")
+    heading = heading if title is None else title
+    legend = _legend(grad_layers is not None, kept, total)
+    graph.attr(label=f'<<B>{escape(heading)}</B><BR/><FONT POINT-SIZE="10">{legend}</FONT>>', labelloc="t",
+               fontname="Helvetica")
+    where = placement(sizes)
+    size = ("0.38", "7") if where.compact else ("0.6", "10")
+    graph.attr("node", fontname="Helvetica", fontsize=size[1], shape="circle", fixedsize="true", width=size[0],
+               style="filled", fillcolor="white")  # filled, so edges passing behind a neuron do not cross its label
+    thickest = 4.0 if kept <= 60 else 2.0  # many edges: thinner lines, so the strongest still stand apart
+    graph.attr("edge", arrowhead="none", fontname="Helvetica", fontsize="8")
 
-    gap = max(COLUMN_GAP, 0.3 * ROW_GAP * max(sizes))  # tall columns get wider gaps, so edges stay readable
     for layer, n in enumerate(sizes):
         top = float(np.max(np.abs(values[layer]), initial=0.0)) if values is not None else 0.0
         for i in range(n):
             label = f"x{i + 1}" if layer == 0 else f"h{i + 1}({layer + 1})"
-            attrs = {"pos": _position(layer, i, n, gap)}
+            attrs = {"pos": where.position(layer, i, n)}
             if values is not None:
                 label += "\n" + fmt(float(values[layer][i]), digits)
                 attrs.update(style="filled", fillcolor=grad_fill(float(values[layer][i]), top))
             graph.node(neuron_name(layer, i), label=label, **attrs)
         if layer < len(layers):
-            graph.node(bias_name(layer), label="+1", style="dashed", width="0.45", pos=_position(layer, n, n, gap))
+            graph.node(bias_name(layer), label="+1", style="dashed", width=str(float(size[0]) * 0.75),
+                       pos=where.position(layer, n, n))
 
     for layer, (W, b) in enumerate(layers):
         gW, gb = (grad_layers[layer] if grad_layers is not None else (None, None))
@@ -187,7 +254,7 @@ def draw_network(
                     tooltip += f", grad = {grad!r}"
                     text = f"w {text} g {fmt(grad, digits)}"
                 attrs = {"color": signed_color(value, largest, positive, negative),
-                         "penwidth": pen_width(value, largest), "tooltip": tooltip}
+                         "penwidth": pen_width(value, largest, 0.3, thickest), "tooltip": tooltip}
                 if show_values:
                     attrs["label"] = text
                 graph.edge(source, neuron_name(layer + 1, i), **attrs)

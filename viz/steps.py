@@ -1,6 +1,9 @@
 """The backward pass drawn step by step: one SVG frame per chain-rule step, plus an HTML page.
 
-Each step of :func:`autonode.backward_steps` is ``parent.grad += upstream × local``. Frame 0
+Each step of :func:`autonode.backward_steps` is ``parent.grad += upstream × local``.
+:func:`backward_states` records one pass (every node's gradient after each step, and the
+step's arithmetic in one notation, ``∂L/∂node · ∂node/∂input = contribution``); the frames
+here and the report's stepper (:mod:`viz.report.expression`) both show it. Frame 0
 shows the forward values with ∂root/∂root = 1; frame k shows the gradients after step k,
 the node being processed outlined in blue, the parent receiving the contribution in red,
 and the edge between them labelled with its local derivative. ``index.html`` (self-contained,
@@ -41,28 +44,92 @@ class Frame:
     step: Step | None
 
 
-def _is_name(label: str) -> bool:
+@dataclass(frozen=True)
+class PassState:
+    """The backward pass after ``number`` chain-rule steps (0: the start, only ∂root/∂root = 1 set).
+
+    ``grads``: every node's gradient as it stands then (0 where the pass has not reached it);
+    ``step``: the step just applied (None at the start); ``text``: its arithmetic in one notation,
+    ``∂L/∂node · ∂node/∂input = upstream · local = contribution``.
+    """
+
+    number: int
+    total: int
+    step: Step | None
+    grads: dict[Value, float]
+    text: str
+
+
+def is_short_name(label: str) -> bool:
+    """A label that reads as one symbol in a formula (``x1``, ``W[0]``), no parentheses needed."""
     return bool(label) and all(ch.isalnum() or ch in "_.[],'" for ch in label)
 
 
-def _names(order: list[Value], root: Value) -> dict[Value, str]:
-    """Caption names: a plain label as is, an expression label in parentheses (``∂(a*b)``), else ``#3``;
-    the root is ``out`` when its label is an expression."""
-    names = {}
+def step_names(order: list[Value], root: Value, names: dict[Value, str] | None = None) -> dict[Value, str]:
+    """The names the step texts use: ``names`` where given, else a plain label as is, a compound label in
+    parentheses (``∂(a*b)``), else ``#3`` (position in ``order``); the root is ``out`` when its label is compound."""
+    chosen = {}
     for i, node in enumerate(order):
-        names[node] = node.label if _is_name(node.label) else f"({node.label})" if node.label else f"#{i}"
-    if not _is_name(root.label):
-        names[root] = "out"
-    return names
+        if names and node in names:
+            chosen[node] = names[node]
+        elif is_short_name(node.label):
+            chosen[node] = node.label
+        else:
+            chosen[node] = f"({node.label})" if node.label else f"#{i}"
+    if not (names and root in names) and not is_short_name(root.label):
+        chosen[root] = "out"
+    return chosen
 
 
-def _caption(step: Step, root: str, names: dict[Value, str], total: float, digits: int) -> str:
+def _number(x: float, digits: int) -> str:
+    """A factor in a product: negative numbers in parentheses, so ``2 · (-3)`` cannot be misread."""
+    text = fmt(x, digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+def step_text(step: Step, names: dict[Value, str], root: str, total: float, digits: int = 4) -> str:
+    """``∂L/∂h · ∂h/∂z = (-0.1383) · 0.0644 = -0.008906, added to ∂L/∂z (now -0.008906)``."""
     at, parent = names[step.node], names[step.parent]
     return (
-        f"∂{root}/∂{parent} += ∂{root}/∂{at} × ∂{at}/∂{parent} = {fmt(step.upstream, digits)} × "
-        f"{fmt(step.local, digits)} = {fmt(step.contribution, digits)}   (via {step.node.op!r}; "
-        f"∂{root}/∂{parent} is now {fmt(total, digits)})"
+        f"∂{root}/∂{at} · ∂{at}/∂{parent} = {_number(step.upstream, digits)} · {_number(step.local, digits)} = "
+        f"{fmt(step.contribution, digits)}, added to ∂{root}/∂{parent} (now {fmt(total, digits)}) "
+        f"[{step.node.op}]"
     )
+
+
+def start_text(root: str) -> str:
+    return f"start: ∂{root}/∂{root} = 1; every other gradient is 0 until the pass reaches it"
+
+
+def backward_states(root: Value, names: dict[Value, str] | None = None,
+                    digits: int = 4) -> tuple[list[Value], dict[Value, str], list[PassState]]:
+    """Run one fresh backward pass from ``root`` and record it: the nodes in topological order, the names the
+    texts use (see :func:`step_names`), and the state at the start and after each chain-rule step.
+
+    Every gradient starts at 0 (whatever the leaves had accumulated); afterwards every node's
+    ``grad`` is put back as it was, so recording changes nothing in the graph.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward frames: root must be an autonode.Value, got {type(root).__name__}")
+    order = topological_order(root)
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        steps = backward_steps(root)
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
+    chosen = step_names(order, root, names)
+    root_name = chosen[root]
+    running = dict.fromkeys(order, 0.0)
+    running[root] = 1.0
+    states = [PassState(0, len(steps), None, dict(running), start_text(root_name))]
+    for k, step in enumerate(steps, 1):
+        running[step.parent] += step.contribution
+        text = step_text(step, chosen, root_name, running[step.parent], digits)
+        states.append(PassState(k, len(steps), step, dict(running), text))
+    return order, chosen, states
 
 
 def backward_frames(
@@ -82,36 +149,24 @@ def backward_frames(
             f"the backward pass has {n_steps} chain-rule steps, more than max_steps={max_steps}: "
             "draw a smaller expression or raise max_steps"
         )
-    saved = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        steps = backward_steps(root)
-    finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
-    running = dict.fromkeys(order, 0.0)
-    running[root] = 1.0
-    names = _names(order, root)
+    order, names, states = backward_states(root, digits=digits)
     root_name = names[root]
-
-    def draw(title: str, highlight: Highlight | None) -> Digraph:
-        options = DrawOptions(rankdir=rankdir, show_local_grads=False, digits=digits, title=title,
-                           grads=dict(running), highlight=highlight)
-        return build_value_graph(root, options, max_nodes)
-
-    start = f"start: ∂{root_name}/∂{root_name} = 1; every other gradient starts at 0"
+    caption_start = states[0].text
     if root_name != root.label:
-        start = f"{root_name} = {root.label or 'the output'}; " + start
-    frames = [Frame(draw(f"step 0 of {len(steps)}: d{root_name}/d{root_name} = 1", None), start, None)]
-    for k, step in enumerate(steps, 1):
-        running[step.parent] += step.contribution
+        caption_start = f"{root_name} = {root.label or 'the output'}; " + caption_start
+    frames = []
+    for state in states:
+        options = DrawOptions(rankdir=rankdir, show_local_grads=False, digits=digits, grads=state.grads)
+        step = state.step
+        if step is None:
+            options.title = f"step 0 of {state.total}: d{root_name}/d{root_name} = 1"
+            frames.append(Frame(build_value_graph(root, options, max_nodes), caption_start, None))
+            continue
         at, parent = names[step.node], names[step.parent]
-        title = (f"step {k} of {len(steps)}: grad {parent} += grad {at} * local = "
-                 f"{fmt(step.upstream, digits)} * {fmt(step.local, digits)} = {fmt(step.contribution, digits)}")
-        highlight = Highlight(step.node, step.parent, step.parent_index)
-        caption = _caption(step, root_name, names, running[step.parent], digits)
-        frames.append(Frame(draw(title, highlight), caption, step))
+        options.title = (f"step {state.number} of {state.total}: grad {parent} += grad {at} * local = "
+                         f"{fmt(step.upstream, digits)} * {fmt(step.local, digits)} = {fmt(step.contribution, digits)}")
+        options.highlight = Highlight(step.node, step.parent, step.parent_index)
+        frames.append(Frame(build_value_graph(root, options, max_nodes), state.text, step))
     return frames
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ def test_large_network_limits(tmp_path: Path) -> None:
     sizes = [64, 30, 10]
     weights = [(rng.uniform(-1, 1, (sizes[k + 1], sizes[k])), rng.uniform(-1, 1, sizes[k + 1])) for k in range(2)]
     with pytest.raises(viz.GraphTooLargeError, match="2260 edges.*edge_threshold"):
-        viz.draw_network(weights, max_edges=1000)
+        viz.draw_network(weights, max_edges=1000, strongest=None)
     kept = sum(int((np.abs(W) > 0.9).sum() + (np.abs(b) > 0.9).sum()) for W, b in weights)
     viz.render_svg(viz.draw_network(weights, edge_threshold=0.9), tmp_path / "big.svg")
     nodes, edges, _ = parse_svg(tmp_path / "big.svg")
@@ -108,3 +109,24 @@ def test_bad_weights_are_named() -> None:
         viz.draw_network(SEED_W, activations=[SEED_X, [0.1, 0.2], [0.3]])
     with pytest.raises(ValueError, match="empty"):
         viz.draw_network([])
+
+
+def test_a_large_network_shows_its_strongest_edges_with_a_legend() -> None:
+    rng = np.random.default_rng(1)
+    sizes = [64, 30, 10]
+    weights = [(rng.normal(size=(sizes[k + 1], sizes[k])), rng.normal(size=sizes[k + 1])) for k in range(2)]
+    source = viz.draw_network(weights).source
+    drawn = [float(v) for v in re.findall(r'tooltip="[Wb]\[\d\][^=]*= ([-0-9.e+]+)"', source)]
+    everything = np.sort(np.abs(np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in weights])))[::-1]
+    assert len(drawn) == 300
+    assert sorted(np.abs(drawn), reverse=True) == pytest.approx(everything[:300])  # the 300 largest |w|, no other
+    assert "the 300 strongest of 2,260 connections" in source and "blue: weight &gt; 0" in source
+    assert "arrowhead=none" in source
+    # no column taller than 16 neurons: the 64 inputs stand in 4 columns, the 30 hidden neurons in 2
+    xs = {}
+    for name, x in re.findall(r'(L\d_N\d+) \[[^\]]*pos="([-0-9.]+),', source):
+        xs.setdefault(name.split("_")[0], []).append(float(x))
+    assert [len(set(xs[layer])) for layer in ("L0", "L1", "L2")] == [4, 2, 1]
+    assert max(list(xs["L0"]).count(x) for x in xs["L0"]) == 16
+    small = viz.draw_network([(np.ones((3, 3)), np.ones(3)), (np.ones((1, 3)), np.ones(1))]).source
+    assert "all 16 connections" in small

@@ -1,11 +1,14 @@
 """The report in a real browser: headless Chromium (Debian's ``chromium``) driven by Playwright's Python package.
 
-Opens ``autonode demo --quick``'s page from disk, steps through the backward pass
-with next/previous and the slider, and checks the highlighted node and the shown
-chain-rule product against hand maths; the console must stay free of errors and
-the page must request nothing from the network. No browser is downloaded: Playwright
-is pointed at ``/usr/bin/chromium``. Without it the test fails when AUTONODE_CI is set
-(CI installs it) and is skipped otherwise.
+Opens ``autonode demo --quick``'s page from disk and checks what a person would see: the
+backward pass stepped with next/previous and the slider (at the start only the output's
+gradient is set, after the last step every gradient is final, each step's product against
+hand maths), every drawing whole inside its box at 1400 px, no sideways scrolling at 390 px,
+the zoom buttons changing a drawing's scale; the console must stay free of errors and the
+page must request nothing from the network. Screenshots of every section at both widths go
+to ``tests/artifacts/report/`` (or ``$AUTONODE_ARTIFACTS``) for a reviewer. No browser is
+downloaded: Playwright is pointed at ``/usr/bin/chromium``. Without it the test fails when
+AUTONODE_CI is set (CI installs it) and is skipped otherwise.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("AUTONODE_ARTIFACTS", Path(__file__).parents[1] / "artifacts")) / "report"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
@@ -59,6 +63,14 @@ def _hand_steps() -> list[tuple[str, str, float, float]]:
     ]
 
 
+def _hand_final() -> dict[str, float]:
+    """Every node's final ∂L/∂node, by hand, keyed by its label."""
+    final = {"L": 1.0}
+    for _node, parent, upstream, local in _hand_steps():
+        final[parent] = final.get(parent, 0.0) + upstream * local
+    return final
+
+
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _need(CHROMIUM.exists(), f"{CHROMIUM} not found: install Debian's browser with `apt-get install chromium`")
@@ -88,6 +100,12 @@ def _state(page: Any) -> dict[str, Any]:
             .map(t => t.textContent.trim()).sort();
         const texts = (cls) => Array.from(document.querySelectorAll('#expr-graph g.node.' + cls))
             .map(g => Array.from(g.querySelectorAll('text')).map(t => t.textContent.trim()).join(' '));
+        const grads = {};
+        for (const g of document.querySelectorAll('#expr-graph g.node')) {
+            const parts = Array.from(g.querySelectorAll('text')).map(t => t.textContent.trim());
+            const grad = parts.find(p => p.startsWith('grad '));
+            if (grad) { grads[parts[0]] = parseFloat(grad.slice(5)); }
+        }
         return {
             step: document.getElementById('stepper').getAttribute('data-step'),
             slider: document.getElementById('step-slider').value,
@@ -98,6 +116,7 @@ def _state(page: Any) -> dict[str, Any]:
             prevDisabled: document.getElementById('step-prev').disabled,
             nextDisabled: document.getElementById('step-next').disabled,
             current: Array.from(document.querySelectorAll('#step-list tbody tr.current')).map(r => r.rowIndex),
+            grads: grads,
         };
     }""")
     return state
@@ -106,12 +125,15 @@ def _state(page: Any) -> dict[str, Any]:
 def _check_step(state: dict[str, Any], number: int) -> None:
     node, parent, upstream, local = _hand_steps()[number - 1]
     assert state["step"] == str(number) and state["slider"] == str(number)
-    shown = [float(v) for v in re.findall(NUMBER, state["product"].replace("\u2212", "-"))]
+    shown = [float(v) for v in re.findall(NUMBER, state["product"].split("=", 1)[1].replace("\u2212", "-"))]
     assert len(shown) == 3, state["product"]
     assert shown[0] == pytest.approx(upstream, rel=1e-5)
     assert shown[1] == pytest.approx(local, rel=1e-5)
     assert shown[2] == pytest.approx(upstream * local, rel=1e-5)
-    assert "×" in state["product"] and "=" in state["product"]
+    def name(label: str) -> str:  # one notation: compound names in parentheses
+        return label if label.isalnum() else f"({label})"
+
+    assert state["product"].startswith(f"∂L/∂{name(node)} · ∂{name(node)}/∂{name(parent)} = "), state["product"]
     assert state["explain"].startswith("[") and f"] {node} → {parent}" in state["explain"]
     # the highlighted boxes are the node processed (with its op ellipse) and the input receiving the gradient
     assert len(state["node"]) == 2 and any(t.endswith("_op") for t in state["node"])
@@ -119,6 +141,9 @@ def _check_step(state: dict[str, Any], number: int) -> None:
     assert any(text.startswith(node + " ") for text in state["nodeText"]), state["nodeText"]
     assert state["parentText"][0].startswith(parent + " "), state["parentText"]
     assert state["current"] == [number]
+    # the input receiving the contribution shows its gradient as it stands after this step
+    received = sum(u * v for n, p, u, v in _hand_steps()[:number] if p == parent)
+    assert state["grads"][parent] == pytest.approx(received, rel=1e-3, abs=1e-6)
 
 
 def test_stepping_through_the_backward_pass(browser: Any, page_file: Path) -> None:
@@ -134,17 +159,24 @@ def test_stepping_through_the_backward_pass(browser: Any, page_file: Path) -> No
 
     total = len(_hand_steps())
     state = _state(page)
-    _check_step(state, 1)
-    assert state["prevDisabled"] and not state["nextDisabled"]
+    # the start: no chain-rule step yet, only the output's gradient set
+    assert state["step"] == "0" and state["prevDisabled"] and not state["nextDisabled"]
+    assert state["product"] == "∂L/∂L = 1" and state["current"] == []
+    assert len(state["grads"]) == 15
+    assert {k: v for k, v in state["grads"].items() if v != 0} == {"L": 1.0}
 
-    seen_nodes, seen_products = {tuple(state["node"])}, {state["product"]}
-    for number in range(2, total + 1):
+    seen_nodes, seen_products = set(), set()
+    for number in range(1, total + 1):
         page.click("#step-next")
         state = _state(page)
         _check_step(state, number)
         seen_nodes.add(tuple(state["node"]))
         seen_products.add(state["product"])
     assert state["nextDisabled"] and not state["prevDisabled"]
+    final = _hand_final()
+    assert set(state["grads"]) == set(final)
+    for name, grad in final.items():  # after the last step every gradient is final (4 digits shown)
+        assert state["grads"][name] == pytest.approx(grad, rel=1e-3), name
     assert len(seen_nodes) == 8  # L, y − h, h, z, x1·w1 + x2·w2 and the three products
     assert len(seen_products) >= 10
 
@@ -168,4 +200,93 @@ def test_stepping_through_the_backward_pass(browser: Any, page_file: Path) -> No
     assert [s[0] for s in sections] == ["walkthrough", "expression", "network", "engines", "digits", "environment"]
     assert all(status == "ok" for _, status in sections)
     assert problems == []
+    page.close()
+
+
+def _figures(page: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.evaluate("""() => Array.from(document.querySelectorAll('.figure.zoomable'))
+        .map(box => {
+            const r = box.getBoundingClientRect(), svg = box.querySelector('svg'), s = svg.getBoundingClientRect();
+            const graph = svg.querySelector('g.graph') || svg;
+            const g = graph.getBoundingClientRect();
+            const title = svg.querySelector('g.graph > text');
+            const t = title ? title.getBoundingClientRect() : null;
+            return {id: box.id, box: [r.left, r.top, r.right, r.bottom], svg: [s.left, s.top, s.right, s.bottom],
+                    drawing: [g.left, g.top, g.right, g.bottom], title: t ? [t.left, t.top, t.right, t.bottom] : null,
+                    titleText: title ? title.textContent : null,
+                    scrollable: box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1};
+        })""")
+    return found
+
+
+def _inside(inner: list[float], outer: list[float], slack: float = 1.5) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack and inner[2] <= outer[2] + slack
+            and inner[3] <= outer[3] + slack)
+
+
+def _screenshots(page: Any, width: int) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{width}px-top.png"))
+    for key in page.eval_on_selector_all("section", "els => els.map(e => e.id)"):
+        page.locator(f"#{key}").screenshot(path=str(ARTIFACTS / f"{width}px-{key}.png"))
+
+
+def test_every_drawing_fits_its_box_at_first_sight(browser: Any, page_file: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    figures = _figures(page)
+    assert {f["id"] for f in figures} >= {"expr-graph", "network-weights", "network-gradients"}
+    for f in figures:
+        width = f["box"][2] - f["box"][0]
+        assert width > 300, f  # a real box, not a sliver
+        assert _inside(f["drawing"], f["box"]), f"{f['id']}: the drawing spills out of its box: {f}"
+        assert not f["scrollable"], f"{f['id']}: the box scrolls"
+        assert f["title"] is not None and _inside(f["title"], f["box"]), f"{f['id']}: title not in view"
+    # the drawing is scaled to the box: it fills the width or the height it is allowed
+    expr = next(f for f in figures if f["id"] == "expr-graph")
+    assert expr["svg"][2] - expr["svg"][0] >= 0.95 * (expr["box"][2] - expr["box"][0])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    _screenshots(page, 1400)
+    page.close()
+
+
+def test_no_sideways_scrolling_on_a_phone(browser: Any, page_file: Path) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.body.scrollWidth") <= 390
+    for f in _figures(page):
+        assert f["box"][2] <= 390 + 0.5, f
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap'))
+        .filter(w => w.scrollWidth > w.clientWidth).length""")
+    assert wide >= 1  # the wide tables scroll inside their card instead
+    _screenshots(page, 390)
+    page.close()
+
+
+def test_zoom_buttons_change_the_scale_and_fit_restores_it(browser: Any, page_file: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+
+    def node_width() -> float:
+        width: float = page.evaluate(
+            "document.querySelector('#expr-graph g.node').getBoundingClientRect().width")
+        return width
+
+    before = node_width()
+    tools = "[data-for='expr-graph']"
+    page.click(f"{tools} button[data-zoom='in']")
+    assert node_width() == pytest.approx(1.5 * before, rel=0.02)
+    assert page.text_content(f"{tools} .zoom-level") == "150%"
+    page.click(f"{tools} button[data-zoom='in']")
+    assert node_width() == pytest.approx(2.25 * before, rel=0.02)
+    page.click(f"{tools} button[data-zoom='out']")
+    assert node_width() == pytest.approx(1.5 * before, rel=0.02)
+    page.click(f"{tools} button[data-zoom='fit']")
+    assert node_width() == pytest.approx(before, rel=0.02)
+    href = page.get_attribute(f"{tools} a.full-size", "href")
+    assert href is not None and href.startswith("blob:")  # the drawing alone, made in the page: no other file
     page.close()

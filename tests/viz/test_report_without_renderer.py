@@ -122,8 +122,9 @@ def test_expression_section_keeps_formula_tables_and_stepper_without_the_drawing
         assert int(row[0].text) == number
         assert row[1].text.endswith(f"] {node} → {parent}")
         received[parent] = received.get(parent, 0.0) + upstream * local
-        shown = [float(cell.text) for cell in row[2:]]
-        assert shown == pytest.approx([upstream, local, upstream * local, received[parent]], rel=1e-5, abs=1e-12)
+        shown = [float(cell.find_all("span")[0].attrs["data-value"]) for cell in row[2:]]
+        assert shown == pytest.approx([upstream, local, upstream * local, received[parent]], rel=1e-12, abs=1e-15)
+        assert [float(cell.text) for cell in row[2:]] == pytest.approx(shown, rel=1e-5)  # 6 digits shown
     for name in ("w1", "w2", "w3", "x1", "x2", "x3", "y", "h", "z"):
         assert received[name] == pytest.approx(expected[name], rel=1e-12)
 
@@ -206,14 +207,15 @@ def test_stepping_through_the_backward_pass_without_the_drawing(no_renderer: dic
             node, parent, upstream, local = hand[number - 1]
             now = state()
             assert now["step"] == str(number) and now["counter"] == f"step {number} of 14"
-            shown = [float(v) for v in re.findall(NUMBER, now["product"])]
+            shown = [float(v) for v in re.findall(NUMBER, now["product"].split("=", 1)[1])]
             assert shown == pytest.approx([upstream, local, upstream * local], rel=1e-5)
             assert f"] {node} → {parent}" in now["explain"]
             assert now["current"] == [number] and now["highlighted"] == 0
 
-        check(1)
-        assert state()["prevDisabled"]
-        for number in range(2, 15):
+        start = state()  # before any step: only ∂L/∂L = 1
+        assert start["step"] == "0" and start["counter"] == "start (step 0 of 14)" and start["prevDisabled"]
+        assert start["product"] == "∂L/∂L = 1" and start["current"] == []
+        for number in range(1, 15):
             page.click("#step-next")
             check(number)
         assert state()["nextDisabled"]

@@ -56,9 +56,9 @@ def test_html_page_embeds_every_frame_and_the_products(tmp_path: Path) -> None:
     assert match is not None
     frames = json.loads(match.group(1).replace("<\\/", "</"))
     assert len(frames) == 7
-    assert frames[1]["caption"].startswith("∂L/∂d += ∂L/∂L × ∂L/∂d = 1 × -2 = -2")
-    assert frames[5]["caption"].startswith("∂L/∂a += ∂L/∂e × ∂e/∂a = -2 × -3 = 6")
-    assert frames[6]["caption"].startswith("∂L/∂b += ∂L/∂e × ∂e/∂b = -2 × 2 = -4")
+    assert frames[1]["caption"].startswith("∂L/∂L · ∂L/∂d = 1 · (-2) = -2, added to ∂L/∂d (now -2)")
+    assert frames[5]["caption"].startswith("∂L/∂e · ∂e/∂a = (-2) · (-3) = 6, added to ∂L/∂a (now 6)")
+    assert frames[6]["caption"].startswith("∂L/∂e · ∂e/∂b = (-2) · 2 = -4, added to ∂L/∂b (now -4)")
     svg = base64.b64decode(frames[6]["image"].split(",", 1)[1])
     nodes, _, _ = parse_svg(svg)
     assert {record_values(n)[0]: record_values(n)[2] for n in nodes.values() if len(n.texts) == 3}["b"] == -4
@@ -99,5 +99,5 @@ def test_expression_labels_are_parenthesised_and_the_root_is_out() -> None:
     frames = viz.backward_frames(y)
     assert frames[0].caption.startswith("out = tanh(a*b); start: ∂out/∂out = 1")
     # ∂tanh(u)/∂u at u = 2·(−3) = −6: 1 − tanh²(−6) = 2.45765e-05, shown to 4 digits
-    assert frames[1].caption.startswith("∂out/∂(a*b) += ∂out/∂out × ∂out/∂(a*b) = 1 × 2.458e-05")
-    assert frames[2].caption.startswith("∂out/∂a += ∂out/∂(a*b) × ∂(a*b)/∂a = 2.458e-05 × -3")
+    assert frames[1].caption.startswith("∂out/∂out · ∂out/∂(a*b) = 1 · 2.458e-05 = 2.458e-05")
+    assert frames[2].caption.startswith("∂out/∂(a*b) · ∂(a*b)/∂a = 2.458e-05 · (-3) = -7.373e-05")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +57,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # viz.report imports the training code and with it scikit-learn: about a second, only for the report
     from viz.report import ReportOptions, ReportPathError, write_report
+    from viz.report.progress import ReportProgress
 
-    start = time.perf_counter()
-
-    def progress(title: str) -> None:
-        print(f"  [{time.perf_counter() - start:5.1f}s] {title}", file=sys.stderr, flush=True)
+    progress = ReportProgress(sys.stderr)  # per section: a bar with ETA on a terminal, timed lines otherwise
 
     try:
         options = ReportOptions(quick=args.quick, full=args.full, seed=args.seed)

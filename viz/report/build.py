@@ -18,6 +18,7 @@ from pathlib import Path
 from viz.outdir import OutputFolderError, check_folder, staged_output
 from viz.report.context import Context, ReportOptions
 from viz.report.page import SectionOutput, render_page
+from viz.report.progress import ReportProgress
 from viz.report.sections import run_sections
 
 INDEX = "index.html"
@@ -74,7 +75,7 @@ def summary_line(sections: list[SectionOutput], facts: dict[str, str]) -> str:
 
 
 def write_report(out: str | os.PathLike[str], options: ReportOptions | None = None,
-                 progress: Callable[[str], None] = lambda message: None) -> ReportResult:
+                 progress: ReportProgress | Callable[[str], None] | None = None) -> ReportResult:
     """Build the report into ``out`` (``out/index.html`` plus its SVG files); returns a :class:`ReportResult`."""
     options = options or ReportOptions()
     target = Path(out).absolute()

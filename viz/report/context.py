@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from viz.render import RendererNotFoundError, RenderError, dot_to_svg
 from viz.report.page import inline_svg
+from viz.report.progress import ReportProgress, Silent
 
 T = TypeVar("T")
 
@@ -42,13 +44,20 @@ class Drawing:
 
 @dataclass
 class Context:
-    """Run state: SVG files land in ``directory``; ``renderers`` lists each Graphviz renderer used."""
+    """Run state: SVG files land in ``directory``; ``renderers`` lists each Graphviz renderer used.
+
+    ``background`` holds work a section started before its turn (worker processes); the
+    section runner closes each when the run ends, whatever happened.
+    """
 
     options: ReportOptions
     directory: Path
     renderers: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
+    progress: ReportProgress = field(default_factory=Silent)
+    background: dict[str, Any] = field(default_factory=dict)  # work started early (each has close())
+    idle: list[Callable[[], None]] = field(default_factory=list)  # work to do while waiting on the background
     _cache: dict[str, Any] = field(default_factory=dict)
     _failures: dict[str, BaseException] = field(default_factory=dict)
 
@@ -64,8 +73,6 @@ class Context:
 
     def render(self, graph: Any, name: str) -> str:
         """Lay out a graphviz graph with the available renderer, save it as ``name``, return inline SVG."""
-        from viz.render import dot_to_svg
-
         svg, renderer = dot_to_svg(graph)
         if renderer not in self.renderers:
             self.renderers.append(renderer)
@@ -76,12 +83,21 @@ class Context:
 
         For sections whose tables and numbers stand without the picture.
         """
-        from viz.render import RendererNotFoundError, RenderError
-
         try:
             return Drawing(name, svg=self.render(graph, name))
         except (RendererNotFoundError, RenderError) as error:
             return Drawing(name, problem=str(error))
+
+    def run_idle(self) -> None:
+        """Do the queued idle work now (a section is about to wait for its background work)."""
+        while self.idle:
+            self.idle.pop(0)()
+
+    def close_background(self) -> None:
+        """Stop whatever background work is left (idempotent)."""
+        for job in self.background.values():
+            job.close()
+        self.background.clear()
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per run; a failure is remembered and raised again for later sections."""

@@ -10,13 +10,19 @@ training benchmarks.
 from __future__ import annotations
 
 import inspect
+import platform
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import numpy as np
 
+from nets.experiments.comparison import engine_rows
+from nets.experiments.speed_runs import forward_experiment, tutorial_run
+from nets.init import initialise
 from viz.report.context import Context
+from viz.report.digits import digits_data
+from viz.report.numbers import ratio, seconds
 from viz.report.page import PartialSection, table
 
 HIDDEN = 30
@@ -26,6 +32,9 @@ AGREE = 1e-9
 QUICK_ENGINES = ["scalar", "scalar-fused", "looped", "vector", "micrograd"]
 ENGINES = [*QUICK_ENGINES, "pytorch"]
 TIMING_ITERATIONS = 200
+BATCH = 8  # rows each engine computes: enough for the differences; per-node engines take ~0.1 s per row
+INSTALL_ALL = "pip install -e '.[all]'"
+TUTORIAL_FORWARD = 500  # the tutorial's looped vs matrix forward pass: 41 ms against 84 µs
 
 
 def call_with(function: Callable[..., Any], **available: Any) -> Any:
@@ -35,41 +44,51 @@ def call_with(function: Callable[..., Any], **available: Any) -> Any:
     return function(**{k: v for k, v in available.items() if k in accepted})
 
 
-def seconds(x: float | None) -> str:
-    """A duration with a readable unit: ``0.0021`` → ``2.1 ms``."""
-    if x is None:
-        return "–"
-    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
-        if x >= scale:
-            return f"{x / scale:.3g} {unit}"
-    return f"{x * 1e9:.3g} ns"
-
-
 def _diff(x: float | None) -> str:
     return "–" if x is None else f'<span data-value="{x!r}">{x:.2e}</span>'
 
 
+def load_torch() -> None:
+    """Import PyTorch if installed (seconds: done while the digits section waits for its worker processes)."""
+    try:
+        import torch  # noqa: F401 - heavy optional import, for the PyTorch row only
+    except ImportError:
+        pass
+
+
+def start(ctx: Context) -> None:
+    """Queue the PyTorch import as idle work (not with --quick, which leaves PyTorch out)."""
+    if not ctx.options.quick:
+        ctx.idle.append(load_torch)
+
+
 def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     """The comparison rows on a batch of digits, and their HTML table."""
-    from nets.experiments.comparison import engine_rows
-    from nets.init import initialise
-    from viz.report.digits import digits_data
-
     data = digits_data(ctx)
     sizes = [data.n_features, HIDDEN, data.n_classes]
     weights = initialise("he", sizes, np.random.default_rng(ctx.options.seed))
-    batch = 8 if ctx.options.quick else 32
+    batch = BATCH
     X, Y = data.X_train[:batch], data.Y_train[:batch]
     engines = QUICK_ENGINES if ctx.options.quick else ENGINES
+    timed: list[str] = []
+    if "pytorch" in engines:
+        ctx.progress.update(0, len(engines), "loading PyTorch")
+        load_torch()
+
+    def tick(name: str) -> None:
+        ctx.progress.update(len(timed), len(engines), f"timing {name}")
+        timed.append(name)
+
     rows = call_with(engine_rows, sizes=sizes, activations=list(ACTIVATIONS), weights=weights, X=X, Y=Y, loss=LOSS,
-                     engines=list(engines), epoch_rows=len(data.X_train), X_epoch=data.X_train, Y_epoch=data.Y_train)
+                     engines=list(engines), epoch_rows=len(data.X_train), X_epoch=data.X_train, Y_epoch=data.Y_train,
+                     tick=tick)
     cells, classes = [], []
     for r in rows:
         measured = r.max_output_diff is not None and r.max_gradient_diff is not None
         ok = measured and r.max_output_diff <= AGREE and r.max_gradient_diff <= AGREE
         mark = ('<span class="ok">✓</span>' if ok else '<span class="no">✗</span>') if measured else ""
         epoch = seconds(r.seconds_per_epoch) + ("*" if r.epoch_estimated and r.seconds_per_epoch else "")
-        speed = "–" if r.speedup is None else f"{r.speedup:.3g}×"
+        speed = "–" if r.speedup is None else f'<span title="{r.speedup!r}">{ratio(r.speedup)}</span>'
         cells.append([mark, escape(r.engine), _diff(r.max_output_diff), _diff(r.max_gradient_diff),
                       seconds(r.seconds_per_sample), epoch, speed, escape(r.note)])
         classes.append("" if ok or not measured else "bad")
@@ -82,14 +101,28 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
                "no optimizer step). Speed-up is over the slowest engine.</p>")
     if ctx.options.quick:
         caption += "<p><small>--quick: PyTorch left out (its import alone takes seconds).</small></p>"
+    missing = [r.engine for r in rows if r.max_output_diff is None and "not installed" in r.note]
+    if missing:
+        html += (f'<p class="note" id="engines-missing">{escape(", ".join(missing))}: not installed here, so '
+                 f"{'its row has' if len(missing) == 1 else 'their rows have'} no figures. The README's second "
+                 f"install command, <code>{escape(INSTALL_ALL)}</code>, adds them (the <code>all</code> extra "
+                 "brings micrograd and PyTorch).</p>")
     return caption + html, rows
 
 
 def _forward(ctx: Context) -> str:
-    from nets.experiments.speed_runs import forward_experiment
+
 
     e = call_with(forward_experiment, seed=ctx.options.seed)
-    ctx.facts["forward experiment"] = f"looped vs matrix {e['speedup']:.0f}×"
+    ctx.progress.update(1, 2, "forward experiment")
+    ctx.facts["forward experiment"] = f"looped vs matrix {ratio(e['speedup'])}"
+    differs = ""
+    if not 0.5 < e["speedup"] / TUTORIAL_FORWARD < 2:
+        differs = (f'<p class="note" id="forward-differs">Here the matrices win by {ratio(e["speedup"])}, not about '
+                   f"{TUTORIAL_FORWARD}×: the ratio depends on the machine (CPU and its cache), the BLAS library "
+                   f"numpy uses (see section 6), and the Python version (this is Python "
+                   f"{escape(platform.python_version())}; newer versions run the loops faster, which shrinks the "
+                   "gap). The two methods still compute the same numbers.</p>")
     return (
         "<h3>The tutorial's forward-pass experiment</h3>"
         "<p>The tutorial times one sample through a 100-100-50-10 sigmoid network, first with nested Python loops "
@@ -97,14 +130,14 @@ def _forward(ctx: Context) -> str:
         + table(["method", "time per forward pass"],
                 [["nested loops (the tutorial's simple_looped_nn_calc)", seconds(e["looped_seconds"])],
                  ["matrices (vectorised engine)", seconds(e["matrix_seconds"])],
-                 ["speed-up", f'<b id="forward-speedup">{e["speedup"]:.0f}×</b>'],
+                 ["speed-up", f'<b id="forward-speedup" title="{e["speedup"]!r}">{ratio(e["speedup"])}</b>'],
                  ["max |Δ| between the two outputs", _diff(e["max_diff"])]],
                 numeric=[False, True], element_id="forward-experiment")
+        + differs
     )
 
 
 def _training(ctx: Context) -> str:
-    from nets.experiments.speed_runs import tutorial_run
 
     t = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[ctx.options.seed])
     return (
@@ -115,7 +148,7 @@ def _training(ctx: Context) -> str:
                 [["looped (the tutorial's per-sample loops)", seconds(t["looped_seconds_per_iteration"])],
                  ["vectorised", seconds(t["vector_seconds_per_iteration"])],
                  ["bare numpy", seconds(t["bare_numpy_seconds_per_iteration"])],
-                 ["vectorised vs looped", f"{t['speedup_vs_looped']:.0f}× faster"],
+                 ["vectorised vs looped", f"{ratio(t['speedup_vs_looped'])} faster"],
                  ["vectorised / bare numpy", f"{t['overhead_vs_bare_numpy']:.2f}"]],
                 numeric=[False, True], element_id="training-timing")
     )

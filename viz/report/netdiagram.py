@@ -13,8 +13,10 @@ from html import escape
 
 import numpy as np
 
+from nets.experiments.digits import network_sample
+from viz.network import draw_network
 from viz.report.context import Context
-from viz.report.digits import trained
+from viz.report.digits import digits_data, trained
 from viz.report.page import DegradedSection, figure, missing_figure, table
 
 EDGES_SHOWN = 300
@@ -45,22 +47,16 @@ def build(ctx: Context) -> str:
     Without a renderer: the text, the sample's loss and the table, with the renderer's install
     hint in place of the diagrams (reported as degraded).
     """
-    from viz import draw_network
-    from viz.report.digits import digits_data
-
     run = trained(ctx, "tutorial")
     data = digits_data(ctx)
     net, recipe = run.net, run.recipe
-    x, y = data.X_test[SAMPLE:SAMPLE + 1], data.Y_test[SAMPLE:SAMPLE + 1]
-    loss, grads = net.loss_and_gradients(x, y, recipe.loss)
-    net.forward(x)
-    activations = [np.asarray(h)[0] for h in net.h]
-    weights = net.get_weights()
-    predicted = int(np.argmax(net.predict_output(x)[0]))
+    sample = network_sample(run, data, SAMPLE)
+    loss, grads, activations = sample["loss"], sample["grads"], sample["activations"]
+    weights, predicted = sample["weights"], sample["predicted"]
     w_threshold = keep_largest(weights, EDGES_SHOWN)
     g_threshold = keep_largest(grads, EDGES_SHOWN)
     sizes = "-".join(str(n) for n in net.sizes)
-    digit = int(data.y_test[SAMPLE])
+    digit = sample["digit"]
     weights_title = f"{sizes} trained weights (the {EDGES_SHOWN} largest |W|); neuron values for a test {digit}"
     drawings = [ctx.draw(draw_network(weights, activations, activation_names=net.activations,
                                       edge_threshold=w_threshold, title=weights_title), "network-weights.svg")]
@@ -74,13 +70,15 @@ def build(ctx: Context) -> str:
         parts = [
             "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
             f"({escape(sizes)}, {escape(', '.join(net.activations))}), drawn like the tutorial's figures: inputs on "
-            "the left, one column per layer, a +1 bias node feeding each layer. Edge colour shows the sign of the "
+            "the left, one column per layer (a layer of more than 16 neurons folded into columns of at most 16), "
+            "a +1 bias node feeding each layer. Edge colour shows the sign of the "
             "weight (blue +, red −), its width the size. Each neuron shows its value for one test image "
             f"(a {digit}, predicted {predicted}). Only the {EDGES_SHOWN} strongest connections of "
             f"each diagram are drawn (|W| &gt; {w_threshold:.3g}; |∂J/∂W| &gt; {g_threshold:.3g}).</p>",
-            f"<p>Left: the trained weights. Right: the same network after one backward pass on that single image "
+            f"<p>First: the trained weights. Second: the same network after one backward pass on that single image "
             f"(loss {shown_loss}, {escape(recipe.loss)}): edges show ∂J/∂W (green +, purple −), the direction gradient "
-            "descent pushes each weight against. Scroll inside each drawing; hover an edge for its exact value.</p>",
+            "descent pushes each weight against. Zoom into a drawing to read its labels; hover an edge for its exact "
+            "value.</p>",
         ]
     else:
         parts = [
@@ -90,7 +88,7 @@ def build(ctx: Context) -> str:
             f"{shown_loss} ({escape(recipe.loss)}). The table gives each layer's weights and the gradients of "
             "that one backward pass.</p>",
         ]
-    drawn = [figure(d.svg, d.name, tall=True, element_id=d.name[:-4]) for d in drawings if d.svg]
+    drawn = [figure(d.svg, d.name, element_id=d.name[:-4]) for d in drawings if d.svg]
     if drawn:
         parts += ['<div class="row">', *drawn, "</div>"]
     problem = "\n".join(dict.fromkeys(d.problem for d in missing))

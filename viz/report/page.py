@@ -1,7 +1,8 @@
 """Assemble the report page: one HTML file with inline CSS, SVG and plain JavaScript (no network).
 
 :func:`render_page` takes the finished sections (each an HTML fragment or an
-error message) and returns the whole document. :func:`inline_svg` turns a
+error message) and returns the whole document, with ``static/report.css`` and
+``static/report.js`` (package data) inlined. :func:`inline_svg` turns a
 Graphviz SVG file into markup that can sit inside HTML (no XML prolog or
 DOCTYPE, element ids prefixed so several drawings can share one page).
 """
@@ -12,60 +13,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
+from itertools import count
 
-from viz.report.stepper import STEPPER_JS
+_FIGURES = count(1)
+STATIC = resources.files("viz.report") / "static"
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #222;
-       background: #fafafa; line-height: 1.45; }
-header { background: #1f4e9c; color: #fff; padding: 1.2em 2em; }
-header h1 { margin: 0 0 0.2em 0; font-size: 1.7em; }
-header p { margin: 0.2em 0; max-width: 60em; }
-nav { padding: 0.5em 2em; background: #e8eef8; font-size: 0.95em; }
-nav a { margin-right: 1.2em; color: #1f4e9c; }
-main { padding: 0 2em 2em 2em; max-width: 80em; }
-section { background: #fff; border: 1px solid #ddd; border-radius: 6px; margin: 1.2em 0; padding: 0.6em 1.4em 1.2em; }
-section.section-failed { border-color: #c0392b; border-width: 2px; }
-section.section-degraded { border-color: #f0b400; border-width: 2px; }
-h2 { color: #1f4e9c; margin-bottom: 0.3em; }
-h3 { margin: 1em 0 0.3em 0; }
-p.intro { max-width: 60em; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
-th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f0f3f8; }
-td.num { text-align: right; font-family: ui-monospace, Menlo, Consolas, monospace; }
-tr.bad td { background: #fdecea; }
-.ok { color: #1e7b34; font-weight: bold; }
-.no { color: #c0392b; font-weight: bold; }
-.error { background: #fdecea; border-left: 4px solid #c0392b; padding: 0.5em 1em; white-space: pre-wrap;
-         font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
-.note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 1em; max-width: 60em; }
-.figure-missing { margin: 0.5em 0; }
-.figure { overflow: auto; max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; background: #fff; }
-.figure svg { max-width: 100%; height: auto; }
-.figure.wide svg, .figure.tall svg { max-width: none; }
-.figure.tall { max-height: 760px; }
-.row > .figure-block { flex: 1 1 26em; min-width: 0; }
-.row { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: flex-start; }
-.digits { display: flex; flex-wrap: wrap; gap: 0.8em; }
-svg text.chart-title { font-size: 13px; font-weight: bold; }
-svg text.tick, svg text.legend { font-size: 10px; }
-svg text.axis { font-size: 11px; }
-svg text.cell { font-size: 10px; }
-.stepper-controls { display: flex; gap: 0.6em; align-items: center; margin: 0.6em 0; flex-wrap: wrap; }
-.stepper-controls button { font-size: 1em; padding: 0.2em 0.9em; }
-.stepper-controls input[type=range] { width: 20em; }
-#step-product { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.15em; background: #eef3fb;
-                padding: 0.4em 0.8em; border-radius: 4px; display: inline-block; }
-#step-list tr.current td { background: #fff3c4; }
-#step-list tr { cursor: pointer; }
-g.node.hl-node polygon, g.node.hl-node ellipse, g.node.hl-node path { stroke: #1f4e9c; stroke-width: 4px; }
-g.node.hl-parent polygon, g.node.hl-parent ellipse, g.node.hl-parent path { stroke: #c0392b; stroke-width: 4px; }
-g.edge.hl-edge path { stroke: #c0392b; stroke-width: 3px; }
-g.edge.hl-edge polygon { stroke: #c0392b; fill: #c0392b; }
-.legend-box { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: middle; border: 3px solid; }
-footer { color: #666; font-size: 0.85em; padding: 1em 2em; }
-"""
+
+def static_text(name: str) -> str:
+    """A file of ``viz/report/static`` (package data), to be inlined into the page."""
+    return (STATIC / name).read_text(encoding="utf-8")
+
 
 _PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", re.IGNORECASE)
 _ID = re.compile(r'(\s)id="([^"]*)"')
@@ -119,19 +77,31 @@ def inline_svg(svg: str | bytes, prefix: str) -> str:
     return _URL_REF.sub(lambda m: f"url(#{prefix}-{m.group(1)})", text)
 
 
-def figure(svg_markup: str, caption: str = "", wide: bool = False, tall: bool = False, element_id: str = "") -> str:
-    """A box around an inline SVG (caption under it); ``wide``/``tall``: natural size, scrolling inside the box."""
-    attrs = f' id="{escape(element_id)}"' if element_id else ""
-    cls = "figure" + (" wide" if wide else "") + (" tall" if tall else "")
-    box = f'<div class="{cls}"{attrs}>\n{svg_markup}\n</div>'
-    if not caption:
-        return box
-    return f'<div class="figure-block">{box}<p><small>{escape(caption)}</small></p></div>'
+def figure(svg_markup: str, caption: str = "", element_id: str = "", hint: str = "") -> str:
+    """A drawing scaled to fit its box, with zoom buttons (+, −, fit), pinch / ctrl+wheel zoom, drag to pan and an
+    "open full size" link (the page's script); the caption under it."""
+    box_id = escape(element_id or f"figure-{next(_FIGURES)}")
+    tools = (f'<div class="zoom-tools" data-for="{box_id}">'
+             '<button type="button" data-zoom="out" aria-label="zoom out">−</button>'
+             '<span class="zoom-level">100%</span>'
+             '<button type="button" data-zoom="in" aria-label="zoom in">+</button>'
+             '<button type="button" data-zoom="fit">fit</button>'
+             f'<a class="full-size" href="#{box_id}" target="_blank" rel="noopener">open full size</a>'
+             f'<span class="hint">{escape(hint or "pinch or ctrl + wheel to zoom, drag to pan")}</span></div>')
+    box = f'<div class="figure zoomable" id="{box_id}">\n{svg_markup}\n</div>'
+    text = f"<p><small>{escape(caption)}</small></p>" if caption else ""
+    return f'<div class="figure-block">{tools}{box}{text}</div>'
+
+
+def chart(svg_markup: str) -> str:
+    """A small hand-made chart: shown at its size, shrunk to the box on a narrow screen (no zoom tools)."""
+    return f'<div class="figure-block"><div class="plain-figure">{svg_markup}</div></div>'
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] | None = None,
           row_classes: Sequence[str] | None = None, element_id: str = "") -> str:
-    """An HTML table; cells are given as ready HTML (escape text first), numeric columns right-aligned."""
+    """An HTML table in a box that scrolls sideways on a narrow screen; cells are given as ready HTML (escape text
+    first), numeric columns right-aligned."""
     numeric = numeric or [False] * len(headers)
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = []
@@ -140,7 +110,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequen
         cells = "".join(f'<td class="num">{c}</td>' if numeric[i] else f"<td>{c}</td>" for i, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     attrs = f' id="{escape(element_id)}"' if element_id else ""
-    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+    return (f'<div class="table-wrap"><table{attrs}><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(body)
+            + "\n</tbody></table></div>")
 
 
 def missing_figure(names: Sequence[str], reason: str, element_id: str = "") -> str:
@@ -184,7 +155,7 @@ def render_page(sections: Sequence[SectionOutput], summary: str, generated: str)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>autonode report</title>
-<style>{CSS}</style>
+<style>{static_text("report.css")}</style>
 </head>
 <body>
 <header>
@@ -192,9 +163,14 @@ def render_page(sections: Sequence[SectionOutput], summary: str, generated: str)
 <p>autonode is a scalar autograd engine you can read node by node: every number is a <code>Value</code> that remembers
 how it was made, and <code>backward()</code> applies the chain rule one node at a time. On top of it sit neural networks
 built neuron by neuron, a vectorised numpy engine that computes the same numbers much faster, and drawings of both.</p>
-<p>This page was written by <code>autonode demo</code> ({escape(generated)}). It reproduces three tutorials' worked
-numbers, draws a backward pass step by step, compares the engines and trains a network on handwritten digits.
+<p>This page was written by <code>autonode demo</code> ({escape(generated)}). It reproduces the worked numbers of
+three tutorials, draws a backward pass step by step, compares the engines and trains a network on handwritten digits.
 Everything is inline: it opens from disk with no network.</p>
+<p id="seeds">The three tutorials are the project's <b>seeds</b> (its starting texts), numbered as it keeps them:
+seed 000, a neural networks tutorial that builds a digits classifier in numpy (its text calls itself “this neural
+networks tutorial”); seed 001, “Neural Networks - step by step”; seed 002, “Rohan &amp; Lenny #1: Neural Networks
+&amp; The Backpropagation Algorithm, Explained”. A <b>random seed</b> is something else: the number that fixes a
+run's random choices (data split, initial weights, batch order), so the same seed gives the same numbers.</p>
 <p id="summary">{escape(summary)}</p>
 </header>
 <nav>{nav}</nav>
@@ -203,7 +179,7 @@ Everything is inline: it opens from disk with no network.</p>
 </main>
 <footer>Generated by autonode demo. Numbers are recomputed every run; timings depend on the machine.</footer>
 <script>
-{STEPPER_JS}
+{static_text("report.js")}
 </script>
 </body>
 </html>

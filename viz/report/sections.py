@@ -16,26 +16,35 @@ from dataclasses import dataclass
 from viz.report import digits, engines, environment, expression, netdiagram, walkthrough
 from viz.report.context import Context
 from viz.report.page import DegradedSection, PartialSection, SectionOutput
+from viz.report.progress import ReportProgress
+
+
+def _nothing(ctx: Context) -> None:
+    return None
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A section: its anchor, heading, builder, and ``start``: work begun in the background before any build."""
+
     key: str
     title: str
     build: Callable[[Context], str]
+    start: Callable[[Context], None] = _nothing
 
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec("walkthrough", "The seed walkthroughs, recomputed", walkthrough.build),
     SectionSpec("expression", "An expression graph and its backward pass, step by step", expression.build),
     SectionSpec("network", "The trained digits network", netdiagram.build),
-    SectionSpec("engines", "Engines compared: same numbers, different costs", engines.build),
-    SectionSpec("digits", "Digits: the tutorial's recipe and a modern one", digits.build),
+    SectionSpec("engines", "Engines compared: same numbers, different costs", engines.build, engines.start),
+    SectionSpec("digits", "Digits: the tutorial's recipe and a modern one", digits.build, digits.start),
     SectionSpec("environment", "Environment", environment.build),
 ]
 
-# Sections whose heavy work feeds others run first (the network section draws the model the digits section trains).
-BUILD_ORDER = ["walkthrough", "expression", "digits", "network", "engines", "environment"]
+# The network section trains (and draws) the tutorial model the digits section shows; the digits section then
+# waits for its seed spread, trained in worker processes meanwhile; the engines' timings run last, on a quiet machine.
+BUILD_ORDER = ["walkthrough", "expression", "network", "digits", "engines", "environment"]
 
 
 def describe_error(error: BaseException) -> str:
@@ -51,22 +60,51 @@ def describe_error(error: BaseException) -> str:
     return text
 
 
-def run_sections(ctx: Context, progress: Callable[[str], None] = lambda message: None) -> list[SectionOutput]:
-    """Build every section (errors caught per section), returned in page order."""
+class _Titles(ReportProgress):
+    """Progress for a caller that only wants each section's title (``progress(title)``)."""
+
+    def __init__(self, tell: Callable[[str], None]) -> None:
+        super().__init__(tty=False)
+        self.tell = tell
+
+    def section(self, title: str, index: int, count: int, total: int | None = None) -> None:
+        self.tell(title)
+
+    def update(self, done: int, total: int | None = None, what: str = "") -> None:
+        pass
+
+
+def run_sections(ctx: Context, progress: ReportProgress | Callable[[str], None] | None = None) -> list[SectionOutput]:
+    """Build every section (errors caught per section), returned in page order.
+
+    ``progress``: a :class:`~viz.report.progress.ReportProgress` (bars or lines per section), or a
+    function called with each section's title.
+    """
+    if progress is not None:
+        ctx.progress = progress if isinstance(progress, ReportProgress) else _Titles(progress)
     by_key = {spec.key: spec for spec in SECTIONS}
     done: dict[str, SectionOutput] = {}
-    for key in BUILD_ORDER:
-        spec = by_key[key]
-        progress(spec.title)
-        start = time.perf_counter()
-        try:
-            output = SectionOutput(spec.key, spec.title, spec.build(ctx))
-        except DegradedSection as degraded:
-            output = SectionOutput(spec.key, spec.title, degraded.body, str(degraded), degraded=True)
-        except PartialSection as partial:
-            output = SectionOutput(spec.key, spec.title, partial.body, describe_error(partial))
-        except Exception as error:  # one section's failure is shown in that section only
-            output = SectionOutput(spec.key, spec.title, "", describe_error(error))
-        output.seconds = time.perf_counter() - start
-        done[key] = output
+    try:
+        for spec in SECTIONS:
+            try:
+                spec.start(ctx)
+            except Exception:  # noqa: S110 - the section's build runs the work again and shows its error
+                pass
+        for index, key in enumerate(BUILD_ORDER, 1):
+            spec = by_key[key]
+            ctx.progress.section(spec.title, index, len(BUILD_ORDER))
+            start = time.perf_counter()
+            try:
+                output = SectionOutput(spec.key, spec.title, spec.build(ctx))
+            except DegradedSection as degraded:
+                output = SectionOutput(spec.key, spec.title, degraded.body, str(degraded), degraded=True)
+            except PartialSection as partial:
+                output = SectionOutput(spec.key, spec.title, partial.body, describe_error(partial))
+            except Exception as error:  # one section's failure is shown in that section only
+                output = SectionOutput(spec.key, spec.title, "", describe_error(error))
+            output.seconds = time.perf_counter() - start
+            done[key] = output
+    finally:
+        ctx.progress.close()
+        ctx.close_background()
     return [done[spec.key] for spec in SECTIONS]

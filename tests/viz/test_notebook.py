@@ -1,0 +1,67 @@
+"""Jupyter: a small notebook executed by nbclient; a Value shows as its drawn graph, networks as their diagram.
+
+The displays come from :mod:`viz.notebook` (registered by ``import viz`` inside the kernel). The
+SVG each cell returns is read back: the records' data and grad against hand maths, the
+neurons of the diagram counted; a graph over the node limit falls back to the text repr.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+CELLS = [
+    "import viz\nfrom autonode import Value\nfrom nets import MLP, VectorMLP",
+    # L = (a·b + c)·f at a=2, b=-3, c=10, f=-2: L = -8, ∂L/∂a = b·f = 6, ∂L/∂b = a·f = -4
+    "a, b, c, f = (Value(v, label=n) for v, n in ((2.0, 'a'), (-3.0, 'b'), (10.0, 'c'), (-2.0, 'f')))\n"
+    "L = (a * b + c) * f\nL.label = 'L'\nL.backward()\nL",
+    "VectorMLP([3, 4, 2], ['sigmoid', 'sigmoid'])",
+    "MLP(3, [4, 2])",
+    "big = Value(0.0)\nfor k in range(600):\n    big = big + k\nbig",
+]
+
+
+@pytest.fixture(scope="module")
+def outputs() -> list[list[dict[str, object]]]:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3")
+    client.execute()
+    return [cell.outputs for cell in notebook.cells]
+
+
+def _svg(cell_outputs: list[dict[str, object]]) -> str:
+    data = [o["data"] for o in cell_outputs if o.get("output_type") == "execute_result"]
+    assert len(data) == 1, cell_outputs
+    svg = data[0].get("image/svg+xml")  # type: ignore[attr-defined]
+    assert svg, f"no SVG display, only {sorted(data[0])}"  # type: ignore[arg-type]
+    return str(svg)
+
+
+def test_a_value_displays_as_its_graph_with_data_and_grad(outputs: list[list[dict[str, object]]]) -> None:
+    svg = _svg(outputs[1])
+    texts = [t.replace("&#45;", "-") for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    records = {texts[i]: (texts[i + 1], texts[i + 2]) for i in range(len(texts) - 2)
+               if texts[i] in "abcfL" and texts[i + 1].startswith("data ")}
+    assert records["L"] == ("data -8", "grad 1")
+    assert records["a"] == ("data 2", "grad 6") and records["b"] == ("data -3", "grad -4")
+    assert records["c"] == ("data 10", "grad -2") and records["f"] == ("data -2", "grad 4")  # ∂L/∂f = a·b + c
+
+
+def test_networks_display_as_their_diagram(outputs: list[list[dict[str, object]]]) -> None:
+    for cell in (outputs[2], outputs[3]):
+        svg = _svg(cell)
+        neurons = set(re.findall(r"<title>(L\d_N\d+)</title>", svg))
+        assert len(neurons) == 3 + 4 + 2
+        assert "3-4-2" in svg.replace("&#45;", "-")
+
+
+def test_a_graph_over_the_node_limit_falls_back_to_text(outputs: list[list[dict[str, object]]]) -> None:
+    data = [o["data"] for o in outputs[4] if o.get("output_type") == "execute_result"][0]
+    assert "image/svg+xml" not in data  # type: ignore[operator]
+    assert "Value(" in data["text/plain"]  # type: ignore[index]
