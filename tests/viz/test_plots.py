@@ -82,3 +82,19 @@ def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(plots.PlotDependencyError, match=r"pip install 'autonode\[plot\]'"):
         plots.sigmoid_weights_figure()
+
+
+def test_the_history_train_returns_plots_its_losses(tmp_path: Path) -> None:
+    """``nets.train.train``'s History goes straight in: its per-epoch losses, in order, are the line drawn."""
+    from nets.engines import make_engine
+    from nets.train import train
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    Y = (X[:, :1] > 0).astype(float)
+    net = make_engine("vector", [3, 4, 1], ["tanh", "sigmoid"], rng=0)
+    history = train(net, X, Y, loss="half_sse", optimizer="sgd", lr=0.5, epochs=5, progress=False)
+    line = plots.loss_figure(history).axes[0].get_lines()[0]
+    assert line.get_label() == "loss"
+    assert list(line.get_ydata()) == history.loss and len(history.loss) == 5
+    assert plots.plot_loss(history, tmp_path / "h.svg").exists()
