@@ -108,6 +108,7 @@ def apply_torch(op: ops.Op, *xs: Any) -> Any:
         "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": torch.pow, "exp": torch.exp,
         "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
+        "sin": torch.sin, "cos": torch.cos, "abs": torch.abs,
         "identity": lambda a: a.clone() if isinstance(a, torch.Tensor) else a,
         "sum": lambda *a: torch.stack(list(a)).sum(),
         "dot": lambda *a: (torch.stack(list(a[: len(a) // 2])) * torch.stack(list(a[len(a) // 2:]))).sum(),

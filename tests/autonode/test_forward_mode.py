@@ -41,6 +41,9 @@ HAND = {
     "tanh": ((0.7,), (1 / math.cosh(0.7) ** 2,)),
     "sigmoid": ((0.7,), (_sig(0.7) * (1 - _sig(0.7)),)),
     "relu": ((0.7,), (1.0,)),
+    "sin": ((0.7,), (math.cos(0.7),)),
+    "cos": ((0.7,), (-math.sin(0.7),)),
+    "abs": ((-0.7,), (-1.0,)),
     "identity": ((0.7,), (1.0,)),
     "sum": ((0.7, -1.1, 2.0), (1.0, 1.0, 1.0)),
     "dot": ((0.7, -1.1, 2.0, 0.3), (2.0, 0.3, 0.7, -1.1)),
@@ -50,10 +53,10 @@ HAND = {
 
 
 def test_every_op_has_a_hand_derivative() -> None:
-    assert set(HAND) == set(OPS)
+    assert set(OPS) <= set(HAND), sorted(set(OPS) - set(HAND))
 
 
-@pytest.mark.parametrize("name", sorted(HAND))
+@pytest.mark.parametrize("name", sorted(OPS))
 def test_tangent_of_each_op_is_its_hand_derivative_along_each_input(name: str) -> None:
     operands, partials = HAND[name]
     for i in range(len(operands)):
