@@ -53,6 +53,10 @@ class Trainable(Network, Protocol):
         """Called after each update of :meth:`train_arrays` (an engine holding its parameters elsewhere copies them)."""
         ...
 
+    def train_outputs(self) -> Array:
+        """The last layer's h for the rows of the last :meth:`train_gradients` batch (the trainer's accuracy)."""
+        ...
+
 
 Maker = Callable[[list[int], list[str], Weights], Trainable]
 

@@ -101,6 +101,10 @@ class LoopedMLP:
     def train_arrays_changed(self) -> None:
         """Nothing to do: the arrays updated are the live parameters."""
 
+    def train_outputs(self) -> Array:
+        """The last layer's h for each row of the last batch (kept by :meth:`loss_and_gradients`)."""
+        return self._outputs
+
     def loss_and_gradients(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Weights]:
         """The tutorial's ``train_nn`` inner loop: per-sample δ accumulated into ΔW, Δb; returns (1/m)ΔW."""
         criterion = get_loss(loss)
@@ -110,8 +114,10 @@ class LoopedMLP:
         tri_W = [np.zeros_like(W) for W in self.W]
         tri_b = [np.zeros_like(b) for b in self.b]
         total = 0.0
+        self._outputs = np.empty((m, self.sizes[-1]))
         for i in range(m):
             h, z = self.feed_forward(A[i])
+            self._outputs[i] = h[L]
             out, y = h[L][None, :], T[i][None, :]
             total += criterion.value(out, y)
             delta = criterion.gradient(out, y)[0] * activation_derivative(self._ops[L - 1], z[L], h[L])

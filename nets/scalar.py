@@ -396,7 +396,9 @@ class MLP(Module):
         rows = check_batch(X, self.sizes[0], who)
         targets = check_targets(Y, len(rows), self.sizes[-1], who)
         with gc_paused():
-            terms = [rule.on_values(self.forward(list(x)), list(y)) for x, y in zip(rows, targets, strict=True)]
+            outputs = [self.forward(list(x)) for x in rows]
+            terms = [rule.on_values(h, list(y)) for h, y in zip(outputs, targets, strict=True)]
+        self._last_outputs = [[v.data for v in h] for h in outputs]  # the numbers only (see train_outputs)
         return vsum(terms) * (1.0 / len(terms)) if len(terms) > 1 else terms[0]
 
     def loss_and_gradients(self, X: Array, Y: Array, loss: str | Loss) -> tuple[float, Weights]:
@@ -426,6 +428,10 @@ class MLP(Module):
         self.zero_grad()
         J.backward()
         return J.data, [np.array([v.grad for v in self._train_values], dtype=np.float64)]
+
+    def train_outputs(self) -> Array:
+        """The last layer's h for each row of the last batch (kept by :meth:`loss_graph`)."""
+        return np.array(self._last_outputs, dtype=np.float64)
 
     def train_arrays_changed(self) -> None:
         """Copy the updated flat array back into the parameter Values."""

@@ -194,6 +194,10 @@ class VectorMLP:
     def train_arrays_changed(self) -> None:
         """Nothing to do: the arrays updated are the live parameters."""
 
+    def train_outputs(self) -> Array:
+        """The last layer's h of the last batch (kept from its forward pass, nothing recomputed)."""
+        return self.h[-1]
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""
         state = self.__dict__.copy()

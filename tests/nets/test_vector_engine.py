@@ -251,3 +251,17 @@ def test_backward_leaves_the_callers_array_alone() -> None:
     np.testing.assert_array_equal(dJ_dh, np.full((2, 2), 0.5))
     with pytest.raises(ValueError, match=r"∂J/∂h must have shape \(2, 2\)"):
         net.backward(np.ones((3, 2)))
+
+
+def test_training_accuracy_is_scored_on_each_steps_own_forward_pass() -> None:
+    """History.accuracy: every batch scored with the weights its step started from (no extra pass over X)."""
+    data = load("moons", seed=0, n_samples=120)
+    X, Y = data.X_train, data.Y_train
+    net = VectorMLP([2, 8, 2], ["tanh", "softmax"], rng=3)
+    (W0, b0), (W1, b1) = net.get_weights()
+    before = np.tanh(X @ W0.T + b0) @ W1.T + b1  # a plain numpy forward pass with the starting weights
+    expected = float(np.mean(before.argmax(axis=1) == Y.argmax(axis=1)))
+    history = train(net, X, Y, loss="softmax_cross_entropy", optimizer="sgd", lr=5.0, epochs=1, progress=False)
+    assert history.accuracy == [pytest.approx(expected, abs=1e-12)]
+    after = float(np.mean(net.predict_output(X).argmax(axis=1) == Y.argmax(axis=1)))
+    assert after != expected  # the big step changed the predictions: the figure is the pre-update one
