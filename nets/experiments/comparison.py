@@ -1,14 +1,15 @@
 """Measurements behind ``autonode compare``: engines side by side from the same weights.
 
 :func:`engine_rows` runs every available engine (scalar node by node, scalar
-fused, looped, vectorised, micrograd, PyTorch) on one batch and reports max |Δ|
+fused, looped, vectorised, micrograd, PyTorch, JAX) on one batch and reports max |Δ|
 of outputs and gradients against the vectorised engine plus timings, on one
-thread (:func:`one_thread`). The seed's experiments and whole training runs are
+thread (:func:`one_thread`; JAX: :func:`jax_row`). The seed's experiments and whole training runs are
 in :mod:`nets.experiments.speed_runs`. Figures only: nothing here asserts a speed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,8 +18,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
+from nets.engines import make_engine
+from nets.experiments import jax_engine
+from nets.torch_bridge import to_torch, torch_loss
 from nets.types import Array, Weights
+from nets.vector import VectorMLP
 
 
 @dataclass
@@ -55,10 +61,6 @@ def timed(fn: Callable[[], Any], repeat: int = 3, min_seconds: float = 0.05) -> 
 
 def blas_kernel() -> str:
     """numpy's BLAS as the timings saw it: library, version, CPU kernel, and an OPENBLAS_CORETYPE override if set."""
-    import os
-
-    from threadpoolctl import threadpool_info
-
     pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not pools:
         return "no BLAS found"
@@ -77,8 +79,6 @@ def one_thread() -> Iterator[None]:
     Same thread count for every engine, and steady figures on a small, busy machine
     (these matrices are too small for a second thread to pay off).
     """
-    from threadpoolctl import threadpool_limits
-
     torch = sys.modules.get("torch")
     threads = torch.get_num_threads() if torch is not None else None
     with threadpool_limits(limits=1):
@@ -161,8 +161,6 @@ def torch_loss_and_gradients(
     """Outputs, loss, gradients from the exported ``torch.nn.Sequential`` (float64) and a step closure."""
     import torch
 
-    from nets.torch_bridge import to_torch, torch_loss
-    from nets.vector import VectorMLP
 
     model = to_torch(VectorMLP([weights[0][0].shape[1]] + [W.shape[0] for W, _ in weights], activations,
                                weights=weights))
@@ -190,6 +188,30 @@ def _numpy(tensor: Any) -> Array:
     return out
 
 
+# -------------------------------------------------------------------- jax --
+def jax_row(sizes: list[int], activations: list[str], weights: Weights, X: Array, Y: Array, loss: str,
+            X_epoch: Array, Y_epoch: Array, ref_out: Array, ref_grads: Weights) -> EngineRow:
+    """JAX, jit-compiled, from the same weights: float64 (64-bit mode) for the differences and the timings,
+    float32 checked too (max relative |Δ| of the gradients in the note); XLA on one thread, the process on one core.
+    """
+    row = EngineRow("jax")
+    out, _, grads, run = jax_engine.loss_and_gradients(weights, activations, X, Y, loss, np.float64)
+    _, _, grads32, _ = jax_engine.loss_and_gradients(weights, activations, X, Y, loss, np.float32)
+    row.max_output_diff = max_abs_diff(out, ref_out)
+    row.max_gradient_diff = _grad_diff(grads, ref_grads)
+    scale = max(max(float(np.max(np.abs(a))) for a in pair) for pair in ref_grads) or 1.0
+    relative32 = _grad_diff(grads32, ref_grads) / scale
+    epoch_run = jax_engine.loss_and_gradients(weights, activations, X_epoch, Y_epoch, loss, np.float64)[3]
+    with jax_engine.one_core() as core:
+        row.seconds_per_sample = timed(run) / X.shape[0]
+        row.seconds_per_epoch = timed(epoch_run, repeat=2)
+        busy = jax_engine.cpu_per_wall(lambda: timed(epoch_run, repeat=1))
+    flags = "XLA one-thread flags" if jax_engine.xla_one_thread() else "XLA flags NOT set (jax imported first)"
+    row.note = (f"jit, float64; float32 max rel |Δ grad| {relative32:.1e}; {flags}, core {core}, "
+                f"CPU/wall {busy:.2f}")
+    return row
+
+
 # ------------------------------------------------------------ the table --
 def engine_rows(
     sizes: list[int],
@@ -210,8 +232,6 @@ def engine_rows(
     the array engines, estimated as rows × time per sample for the per-node ones.
     """
     epoch_rows = X_epoch.shape[0]
-    from nets.engines import make_engine
-
     reference = make_engine("vector", sizes, activations, weights)
     ref_out = reference.predict_output(X)
     _, ref_grads = reference.loss_and_gradients(X, Y, loss)
@@ -227,6 +247,9 @@ def engine_rows(
             tick(name)
             row = EngineRow(name)
             try:
+                if name == "jax":
+                    rows.append(jax_row(sizes, activations, weights, X, Y, loss, X_epoch, Y_epoch, ref_out, ref_grads))
+                    continue
                 if name == "micrograd":
                     reason = micrograd_supports(activations, loss)
                     if reason:

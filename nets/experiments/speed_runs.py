@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SkMLP
 
+from nets.datasets import load
+from nets.engines import make_engine
 from nets.experiments.comparison import max_abs_diff, one_thread, timed
+from nets.init import initialise
+from nets.looped import LoopedMLP
+from nets.optim import get_optimizer
+from nets.recipes import get_recipe
+from nets.train import accuracy, train
 from nets.types import Array, Weights
+from nets.vector import VectorMLP
 
 
 # ------------------------------------------------- the seed's experiment --
 def forward_experiment(sizes: tuple[int, ...] = (100, 100, 50, 10), seed: int = 0) -> dict[str, float]:
     """The tutorial's timing: one sample forward through ``sizes`` (sigmoid), nested loops vs matrices."""
-    from nets.init import initialise
-    from nets.looped import LoopedMLP
-    from nets.vector import VectorMLP
-
     rng = np.random.default_rng(seed)
     weights = initialise("uniform", list(sizes), rng)
     x = rng.random(sizes[0])
@@ -64,12 +71,6 @@ def _bare_numpy_tutorial(X: Array, Y: Array, weights: Weights, iterations: int, 
 
 def tutorial_run(iterations: int, seeds: list[int], looped_iterations: int = 2) -> dict[str, Any]:
     """The seed's digits run: ms per iteration (vectorised, looped, bare numpy) and test accuracy per seed."""
-    from nets.datasets import load
-    from nets.engines import make_engine
-    from nets.init import initialise
-    from nets.recipes import get_recipe
-    from nets.train import accuracy, train
-
     recipe = get_recipe("tutorial")
     lr = float(recipe.optimizer_options["lr"])
     accuracies, vector_times, bare_times = [], [], []
@@ -138,13 +139,6 @@ def modern_runs(epochs: int, seed: int = 0, target: float = 0.97) -> dict[str, A
 
 
 def _modern_runs(epochs: int, seed: int, target: float) -> dict[str, Any]:
-    from nets.datasets import load
-    from nets.engines import make_engine
-    from nets.optim import get_optimizer
-    from nets.recipes import get_recipe
-    from nets.train import accuracy, train
-    from nets.vector import VectorMLP
-
     data = load("digits", seed=seed)
     recipe = get_recipe("modern")
     sizes = [data.n_features, 30, data.n_classes]
@@ -178,11 +172,6 @@ def _modern_runs(epochs: int, seed: int, target: float) -> dict[str, Any]:
             break
     result.update({"target_accuracy": target, "vector_seconds_to_target": reached, "vector_epochs_to_target": epoch,
                    "vector_test_accuracy": test_acc})
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier as SkMLP
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()

@@ -37,7 +37,7 @@ import numpy as np
 
 from nets.datasets import load
 from nets.experiments.comparison import blas_kernel, one_thread
-from nets.experiments.jax_engine import cpu_per_wall, one_core, xla_one_thread
+from nets.experiments.jax_engine import cpu_per_wall, one_core, training_epoch, xla_one_thread
 from nets.init import initialise
 from nets.optim import Adam
 from nets.train import train
@@ -146,8 +146,6 @@ def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: 
 
 
 def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
-    from nets.experiments.jax_engine import training_epoch
-
     activations = ["tanh"] * (len(case.sizes) - 2) + ["softmax"]
     epoch = training_epoch(weights, activations, "softmax_cross_entropy", X, Y, case.batch_size, LR, dtype)
     epoch()  # compiles

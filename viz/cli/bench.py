@@ -26,6 +26,7 @@ import numpy as np
 from autonode import Value, topological_order, vsum
 from autonode.parse import parse_expression
 from nets.experiments.engine_bench import bench_engine
+from nets.experiments.training_loop_bench import bench_training, format_training
 from nets.scalar import MLP
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.render import dot_to_svg, find_graphviz_pure, find_renderer, find_system_dot
@@ -39,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="engine: measure autonode and micrograd side by side in one run, Python's default GC on. "
         "render: time drawing graphs of ~1,000-11,000 nodes to SVG with each renderer found.",
     )
-    parser.add_argument("target", choices=["engine", "render"], help="what to benchmark")
+    parser.add_argument("target", choices=["engine", "render", "training"],
+                        help="what to benchmark (training: the training loop per epoch against bare numpy and JAX)")
     parser.add_argument("--quick", action="store_true", help="few repeats and a short chain: a smoke run, not figures")
     parser.add_argument("--json", action="store_true", help="print the raw measurements as JSON")
     parser.set_defaults(func=run)
@@ -48,6 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     if args.target == "render":
         return run_render(args)
+    if args.target == "training":
+        if not args.json:
+            print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (minutes)...",
+                  flush=True)
+        training = bench_training(quick=args.quick)
+        print(json.dumps(training, indent=2) if args.json else format_training(training))
+        return 0
     if not args.json:
         print("measuring (quick smoke run)..." if args.quick else "measuring (about a minute)...", flush=True)
     results = bench_engine(quick=args.quick)

@@ -29,7 +29,7 @@ from viz.render import write_atomic
 
 MAX_BATCH = 100_000
 
-ALL_ENGINES = ("scalar", "scalar-fused", "looped", "vector", "micrograd", "pytorch")
+ALL_ENGINES = ("scalar", "scalar-fused", "looped", "vector", "micrograd", "pytorch", "jax")
 
 
 def register(subparsers: Any) -> None:
