@@ -11,6 +11,7 @@ so a long run is never lost to a typo in the path; a failed run exits with 1.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from dataclasses import replace
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from nets.datasets import load
 from nets.engines import make_engine
 from nets.io import save
-from nets.optim import get_optimizer
+from nets.optim import SCHEDULES, get_optimizer, get_schedule
 from nets.recipes import get_recipe
 from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, writable_file
 
@@ -46,6 +47,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--samples", type=int, default=400, help="points for moons/circles/xor (default 400)")
     parser.add_argument("--save", metavar="FILE", help="save the trained model (JSON, see nets.io)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    regularise = parser.add_argument_group("regularisation, learning-rate schedule and stopping")
+    regularise.add_argument("--alpha", type=float, default=0.0,
+                            help="L2 penalty α/(2m)·Σ‖W‖² added to the loss, as scikit-learn's alpha (default 0)")
+    regularise.add_argument("--schedule", choices=tuple(SCHEDULES), default="constant",
+                            help="learning rate per epoch (default constant); adaptive divides it by 5 on a stall")
+    regularise.add_argument("--power-t", type=float, default=0.5, help="invscaling: α₀/(t+1)^power_t (default 0.5)")
+    regularise.add_argument("--step-every", type=int, default=10, help="step: epochs between steps (default 10)")
+    regularise.add_argument("--step-factor", type=float, default=0.5, help="step: rate multiplier (default 0.5)")
+    regularise.add_argument("--min-lr", type=float, default=0.0, help="cosine: the final rate (default 0)")
+    regularise.add_argument("--validation-fraction", type=float, default=0.0,
+                            help="hold out this share of the training rows (stratified), keep the best weights")
+    regularise.add_argument("--n-iter-no-change", type=int,
+                            help="stop after this many epochs without a gain of --tol (default: never; 10 with "
+                                 "--schedule adaptive)")
+    regularise.add_argument("--tol", type=float, default=1e-4, help="the gain that counts, for --n-iter-no-change")
     parser.set_defaults(func=run)
 
 
@@ -87,6 +103,15 @@ def run(args: argparse.Namespace) -> int:
         check_parameters(sizes, "--hidden")
         net = make_engine(args.engine, sizes, recipe.activations, init=recipe.init, rng=args.seed)
         optimizer = get_optimizer(recipe.optimizer, **recipe.optimizer_options)
+        schedule = get_schedule(args.schedule, **{
+            "invscaling": {"power_t": args.power_t}, "step": {"every": args.step_every, "factor": args.step_factor},
+            "cosine": {"min_lr": args.min_lr}}.get(args.schedule, {}))
+        stall = args.n_iter_no_change if args.n_iter_no_change is not None else (
+            10 if args.schedule == "adaptive" else None)
+        if not (args.alpha >= 0 and math.isfinite(args.alpha)):
+            raise ValueError(f"--alpha must be a number >= 0, got {args.alpha}")
+        if not 0 <= args.validation_fraction < 1:
+            raise ValueError(f"--validation-fraction must be in [0, 1), got {args.validation_fraction}")
     except ValueError as error:  # a bad setting (--lr, a recipe override): a usage error, like the other options'
         raise UsageError(str(error)) from None
     print(f"dataset {args.dataset}: {len(data.X_train)} training / {len(data.X_test)} test rows, "
@@ -101,7 +126,11 @@ def run(args: argparse.Namespace) -> int:
             net, data.X_train, data.Y_train, loss=recipe.loss, optimizer=optimizer, epochs=recipe.epochs,
             batch_size=recipe.batch_size, rng=args.seed, track_accuracy=False,
             progress=False if args.quiet else None, desc=f"{args.engine} {recipe.name}",
+            l2=args.alpha, schedule=schedule, validation_fraction=args.validation_fraction, stratify=True,
+            n_iter_no_change=stall, tol=args.tol,
         )
+        if history.stop_reason:
+            print(f"stopped after epoch {history.epochs}: {history.stop_reason}")
     except (ValueError, FloatingPointError) as error:  # the run itself failed (e.g. the loss diverged)
         print(f"autonode train: {error}", file=sys.stderr)
         return 1
