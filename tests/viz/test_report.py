@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-SECTION_IDS = ["walkthrough", "expression", "network", "engines", "digits", "environment"]
+SECTION_IDS = ["walkthrough", "expression", "functional", "network", "engines", "digits", "training", "environment"]
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -146,20 +146,30 @@ def test_svg_files_written_beside_the_page_parse_as_xml(report: dict[str, Any]) 
 
 
 # ---------------------------------------------------------- walkthrough --
+def _full(cell: Element) -> float:
+    """A numeric cell's full value: its tooltip when the shown digits were cut to 7, else its text."""
+    spans = [s for s in cell.find_all("span") if "title" in s.attrs]
+    return float(spans[0].attrs["title"] if spans else cell.text)
+
+
 def test_walkthrough_shows_seed_values_beside_the_engine(report: dict[str, Any]) -> None:
     table = report["dom"].by_id("walkthrough-step-by-step")
     rows = {r[1].text: r for r in table_rows(table)}
     sigmoid = next(r for d, r in rows.items() if d.startswith("sigmoid(net input)"))
     assert sigmoid[2].text == "0.9308616"  # printed in the seed
-    assert float(sigmoid[3].text) == pytest.approx(1 / (1 + math.exp(-2.6)), abs=1e-9)
+    assert _full(sigmoid[3]) == pytest.approx(1 / (1 + math.exp(-2.6)), abs=1e-9)
     assert sigmoid[0].text == "✓"
     updated = next(r for d, r in rows.items() if d.startswith("updated weight"))
     assert updated[2].text == "0.8017873"
     # the seed's step: w ← w + α·δ·h1 with α = 0.01, δ = 0.192, h1 = sigmoid(2.6)
-    assert float(updated[3].text) == pytest.approx(0.8 + 0.01 * 0.192 / (1 + math.exp(-2.6)), abs=1e-9)
+    assert _full(updated[3]) == pytest.approx(0.8 + 0.01 * 0.192 / (1 + math.exp(-2.6)), abs=1e-9)
     all_rows = [r for t in report["dom"].by_id("walkthrough").find_all("table") for r in table_rows(t)]
     assert len(all_rows) >= 40
     assert all(r[0].text == "✓" for r in all_rows)
+    for row in all_rows:  # at most 7 significant digits in any cell
+        for cell in row[2:4]:
+            for number in re.findall(r"\d+\.\d+", cell.text):
+                assert len(number.replace(".", "").lstrip("0")) <= 7, cell.text
     section_text = report["dom"].by_id("walkthrough").text
     assert "0.8017873" in section_text and "0.02471359" in section_text and "true backprop" in section_text
 
@@ -453,10 +463,10 @@ def test_a_section_without_its_drawing_is_shown_degraded_and_the_exit_code_says_
     assert not [d for d in network.find_all("div") if d.attrs.get("class") == "error"]
     assert "could not be built" not in network.text and "could not be built" in dom.by_id("engines").text
     nav = [a.text for a in dom.find_all("nav")[0].find_all("a")]
-    assert nav[2].endswith("⚠") and nav[3].endswith("✗") and not nav[0].endswith(("⚠", "✗"))
+    assert nav[3].endswith("⚠") and nav[4].endswith("✗") and not nav[0].endswith(("⚠", "✗"))
     summary = dom.by_id("summary").text
-    assert summary.startswith("4 of 6 sections built in full (failed, see the section for why: 4. Engines compared")
-    assert "(shown without their drawings, see the section for why: 3. The trained digits network)" in summary
+    assert summary.startswith("6 of 8 sections built in full (failed, see the section for why: 5. Engines compared")
+    assert "(shown without their drawings, see the section for why: 4. The trained digits network)" in summary
 
 
 def test_rerun_replaces_an_old_report_whole(
@@ -532,3 +542,46 @@ def test_full_mode_trains_with_the_per_node_engine_to_the_same_weights(monkeypat
     for gap_row in (rows[2], rows[5]):
         assert float(gap_row[3].find_all("span")[0].attrs["data-value"]) < 1e-12
     assert float(rows[0][3].text) == pytest.approx(float(rows[1][3].text), rel=1e-9)  # same final loss
+
+
+# ----------------------------------------------------------- functional --
+def test_newton_steps_match_hand_derivatives(report: dict[str, Any]) -> None:
+    """x ← x − f′/f″ with f′ = 4x³ − 9x², f″ = 12x² − 18x worked by hand, from x = 6, against the table."""
+    rows = table_rows(report["dom"].by_id("newton-steps"))
+    x, hand = 6.0, []
+    while True:
+        d1, d2 = 4 * x**3 - 9 * x**2, 12 * x**2 - 18 * x
+        hand.append((x, d1, d2, x - d1 / d2))
+        if abs(d1 / d2) <= 1e-5:
+            break
+        x -= d1 / d2
+    assert len(rows) == len(hand) == 8
+    for row, expected in zip(rows, hand):
+        shown = [float(cell.find_all("span")[0].attrs["data-value"]) for cell in row[1:]]
+        assert shown == pytest.approx(list(expected), rel=1e-12, abs=1e-12)
+    assert float(report["dom"].by_id("second-derivative").text) == 324.0  # f″(6) = 12·36 − 18·6
+
+
+def test_forward_and_reverse_mode_rows_count_passes_and_agree(report: dict[str, Any]) -> None:
+    rows = table_rows(report["dom"].by_id("forward-reverse"))
+    assert len(rows) == 4
+    for row in rows:
+        k = int(row[1].text)
+        many_inputs = row[0].text.endswith("→ ℝ")
+        assert (int(row[2].text), int(row[3].text)) == ((k, 1) if many_inputs else (1, k))
+        assert float(row[7].find_all("span")[0].attrs["data-value"]) < 1e-12
+    svg = report["dom"].by_id("double-backward").find_all("svg")
+    assert len(svg) == 1 and "grad 324" in svg[0].text  # x's grad after f′'s own backward pass is f″(6)
+
+
+# ------------------------------------------------------------- training --
+def test_gradient_flow_shows_the_sigmoid_gradient_vanishing(report: dict[str, Any]) -> None:
+    rows = {r[0].text: r for r in table_rows(report["dom"].by_id("gradient-flow"))}
+    assert set(rows) == {"sigmoid", "relu"}
+    ratios = {}
+    for name, row in rows.items():
+        norms = [float(c.find_all("span")[0].attrs["data-value"]) for c in row[2:-2]]
+        assert len(norms) == 6 and all(n > 0 for n in norms)
+        ratios[name] = float(row[-2].find_all("b")[0].attrs["title"])
+        assert ratios[name] == pytest.approx(norms[0] / norms[-1], rel=1e-12)
+    assert ratios["sigmoid"] < 0.05 < 0.3 < ratios["relu"]  # orders of magnitude apart, as σ′ ≤ ¼ predicts

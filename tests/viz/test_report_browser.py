@@ -197,7 +197,8 @@ def test_stepping_through_the_backward_pass(browser: Any, page_file: Path) -> No
     _check_step(_state(page), 9)
 
     sections = page.eval_on_selector_all("section", "els => els.map(e => [e.id, e.dataset.status])")
-    assert [s[0] for s in sections] == ["walkthrough", "expression", "network", "engines", "digits", "environment"]
+    assert [s[0] for s in sections] == ["walkthrough", "expression", "functional", "network", "engines", "digits",
+                                        "training", "environment"]
     assert all(status == "ok" for _, status in sections)
     assert problems == []
     page.close()
@@ -236,7 +237,7 @@ def test_every_drawing_fits_its_box_at_first_sight(browser: Any, page_file: Path
     page.goto(page_file.as_uri())
     page.wait_for_load_state("load")
     figures = _figures(page)
-    assert {f["id"] for f in figures} >= {"expr-graph", "network-weights", "network-gradients"}
+    assert {f["id"] for f in figures} >= {"expr-graph", "network-weights", "network-gradients", "double-backward"}
     for f in figures:
         width = f["box"][2] - f["box"][0]
         assert width > 300, f  # a real box, not a sliver

@@ -58,19 +58,20 @@ def no_renderer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_without_a_renderer_the_drawing_sections_are_degraded_and_the_exit_code_says_so(
         no_renderer: dict[str, Any]) -> None:
     assert no_renderer["code"] == 1
-    assert "autonode demo: 2 section(s) shown without their drawings; the page shows why" in no_renderer["stderr"]
+    assert "autonode demo: 3 section(s) shown without their drawings; the page shows why" in no_renderer["stderr"]
     assert str(no_renderer["out"] / "index.html") in no_renderer["stdout"]
     first_line = no_renderer["message"].splitlines()[0]
-    for title in ("An expression graph and its backward pass, step by step", "The trained digits network"):
+    for title in ("An expression graph and its backward pass, step by step", "The trained digits network",
+                  "Forward and reverse mode, and derivatives of derivatives"):
         line = next(line for line in no_renderer["stdout"].splitlines() if title in line)
         assert line.endswith("NO DRAWINGS: " + first_line)
     dom = no_renderer["dom"]
     status = {s.attrs["id"]: s.attrs["data-status"] for s in dom.find_all("section")}
-    assert status == {k: "degraded" if k in ("expression", "network") else "ok" for k in SECTION_IDS}
+    assert status == {k: "degraded" if k in ("expression", "network", "functional") else "ok" for k in SECTION_IDS}
     assert "2. An expression graph" in dom.by_id("summary").text and "without their drawings" in dom.by_id(
         "summary").text
     # no SVG file was written, and the surviving sections still carry real results
-    assert not {"expression.svg", "network-weights.svg", "network-gradients.svg"} & {
+    assert not {"expression.svg", "network-weights.svg", "network-gradients.svg", "double-backward.svg"} & {
         p.name for p in no_renderer["out"].iterdir()}
     accuracies = [float(b.attrs["data-accuracy"]) for b in dom.by_id("digits-results").find_all("b")]
     assert len(accuracies) == 2 and all(0.0 < a <= 1.0 for a in accuracies)
@@ -85,6 +86,7 @@ def _notes(section: Element) -> list[Element]:
 @pytest.mark.parametrize(("key", "note_id", "files"), [
     ("expression", "expr-graph-missing", "expression.svg"),
     ("network", "network-missing", "network-weights.svg and network-gradients.svg"),
+    ("functional", "double-backward-missing", "double-backward.svg"),
 ])
 def test_one_note_names_what_to_install_in_place_of_the_drawings(
         no_renderer: dict[str, Any], key: str, note_id: str, files: str) -> None:

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"autonode demo: {error}", file=sys.stderr)
         return 2
     # viz.report imports the training code and with it scikit-learn: about a second, only for the report
+    print("autonode demo: loading numpy, scikit-learn and the engines", file=sys.stderr, flush=True)
     from viz.report import ReportOptions, ReportPathError, write_report
     from viz.report.progress import ReportProgress
 

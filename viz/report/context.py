@@ -91,7 +91,10 @@ class Context:
     def run_idle(self) -> None:
         """Do the queued idle work now (a section is about to wait for its background work)."""
         while self.idle:
-            self.idle.pop(0)()
+            try:
+                self.idle.pop(0)()
+            except Exception:  # noqa: S110 - the section that queued it meets the error again (ctx.cached) and shows it
+                pass
 
     def close_background(self) -> None:
         """Stop whatever background work is left (idempotent)."""

@@ -1,7 +1,7 @@
 """Section 5: digits trained with the tutorial's and a modern recipe — results, curves, mistakes, spread over seeds.
 
 The training itself is :mod:`nets.experiments.digits`; this module only shows it. The
-tutorial run is shared with section 3 (which draws its network). The spread of the
+tutorial run is shared with the network section (which draws it). The spread of the
 tutorial recipe over random seeds starts in worker processes when the report starts
 (:func:`start`) and is collected here. ``--quick`` cuts the epochs and leaves the spread
 out; ``--full`` adds the per-node engine's training (:mod:`viz.report.scalar_training`).

@@ -13,10 +13,12 @@ import inspect
 import platform
 from collections.abc import Callable
 from html import escape
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 
+from nets.experiments import jax_engine
 from nets.experiments.comparison import engine_rows
 from nets.experiments.speed_runs import forward_experiment, tutorial_run
 from nets.init import initialise
@@ -30,10 +32,10 @@ ACTIVATIONS = ["relu", "identity"]  # micrograd's MLP shape, so it can join the 
 LOSS = "half_sse"
 AGREE = 1e-9
 QUICK_ENGINES = ["scalar", "scalar-fused", "looped", "vector", "micrograd"]
-ENGINES = [*QUICK_ENGINES, "pytorch"]
+ENGINES = [*QUICK_ENGINES, "pytorch", "jax"]
 TIMING_ITERATIONS = 200
 BATCH = 8  # rows each engine computes: enough for the differences; per-node engines take ~0.1 s per row
-INSTALL_ALL = "pip install -e '.[all]'"
+INSTALL_ALL = "pip install -e '.[all]'"  # the README's second command: micrograd and PyTorch come with it
 TUTORIAL_FORWARD = 500  # the tutorial's looped vs matrix forward pass: 41 ms against 84 µs
 
 
@@ -48,6 +50,14 @@ def _diff(x: float | None) -> str:
     return "–" if x is None else f'<span data-value="{x!r}">{x:.2e}</span>'
 
 
+def install_command(engine: str) -> str:
+    """The command that adds ``engine``: the README's second one, or JAX's own extra when it has one."""
+    if engine != "jax":
+        return f"{INSTALL_ALL} (the README's second install command)"
+    extras = metadata.metadata("autonode").get_all("Provides-Extra") or []
+    return "pip install -e '.[jax]'" if "jax" in extras else "pip install jax"
+
+
 def load_torch() -> None:
     """Import PyTorch if installed (seconds: done while the digits section waits for its worker processes)."""
     try:
@@ -56,10 +66,18 @@ def load_torch() -> None:
         pass
 
 
+def load_jax() -> None:
+    """Import JAX if installed, XLA pinned to one thread first (:func:`nets.experiments.jax_engine.load_jax`)."""
+    try:
+        jax_engine.load_jax()
+    except ImportError:
+        pass
+
+
 def start(ctx: Context) -> None:
-    """Queue the PyTorch import as idle work (not with --quick, which leaves PyTorch out)."""
+    """Queue the PyTorch and JAX imports as idle work (not with --quick, which leaves both out)."""
     if not ctx.options.quick:
-        ctx.idle.append(load_torch)
+        ctx.idle += [load_torch, load_jax]
 
 
 def engine_table(ctx: Context) -> tuple[str, list[Any]]:
@@ -74,6 +92,9 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     if "pytorch" in engines:
         ctx.progress.update(0, len(engines), "loading PyTorch")
         load_torch()
+    if "jax" in engines:
+        ctx.progress.update(0, len(engines), "loading JAX")
+        load_jax()
 
     def tick(name: str) -> None:
         ctx.progress.update(len(timed), len(engines), f"timing {name}")
@@ -100,13 +121,12 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
                f"one epoch = {len(data.X_train)} rows. * per epoch = rows × time per sample (forward + backward, "
                "no optimizer step). Speed-up is over the slowest engine.</p>")
     if ctx.options.quick:
-        caption += "<p><small>--quick: PyTorch left out (its import alone takes seconds).</small></p>"
+        caption += "<p><small>--quick: PyTorch and JAX left out (their imports alone take seconds).</small></p>"
     missing = [r.engine for r in rows if r.max_output_diff is None and "not installed" in r.note]
     if missing:
-        html += (f'<p class="note" id="engines-missing">{escape(", ".join(missing))}: not installed here, so '
-                 f"{'its row has' if len(missing) == 1 else 'their rows have'} no figures. The README's second "
-                 f"install command, <code>{escape(INSTALL_ALL)}</code>, adds them (the <code>all</code> extra "
-                 "brings micrograd and PyTorch).</p>")
+        html += '<div class="note" id="engines-missing">' + "".join(
+            f"<p>{escape(name)}: not installed here, so its row has no figures; "
+            f"<code>{escape(install_command(name))}</code> adds it.</p>" for name in missing) + "</div>"
     return caption + html, rows
 
 
@@ -120,7 +140,7 @@ def _forward(ctx: Context) -> str:
     if not 0.5 < e["speedup"] / TUTORIAL_FORWARD < 2:
         differs = (f'<p class="note" id="forward-differs">Here the matrices win by {ratio(e["speedup"])}, not about '
                    f"{TUTORIAL_FORWARD}×: the ratio depends on the machine (CPU and its cache), the BLAS library "
-                   f"numpy uses (see section 6), and the Python version (this is Python "
+                   f"numpy uses (see <a href=\"#environment\">Environment</a>), and the Python version (this is Python "
                    f"{escape(platform.python_version())}; newer versions run the loops faster, which shrinks the "
                    "gap). The two methods still compute the same numbers.</p>")
     return (
@@ -143,7 +163,8 @@ def _training(ctx: Context) -> str:
     return (
         "<h3>The tutorial's training run, per iteration</h3>"
         f"<p>64-30-10 sigmoid, ½‖y − h‖², α = 0.25, full batch; timed over {TIMING_ITERATIONS} iterations "
-        "(section 5 trains the whole recipe). Bare numpy is the same maths written directly, the cost floor.</p>"
+        "(<a href=\"#digits\">Digits</a> trains the whole recipe). Bare numpy is the same maths written directly, "
+        "the cost floor.</p>"
         + table(["engine", "time per iteration"],
                 [["looped (the tutorial's per-sample loops)", seconds(t["looped_seconds_per_iteration"])],
                  ["vectorised", seconds(t["vector_seconds_per_iteration"])],

@@ -1,6 +1,6 @@
 """Section 3: the trained digits network drawn as in the seed figures — weights, then one sample's gradients.
 
-The model is the tutorial recipe's 64-30-10 sigmoid network from section 5 (trained
+The model is the tutorial recipe's 64-30-10 sigmoid network from the digits section (trained
 once per report). Drawing all 2,260 connections gives a solid mass of lines, so each
 diagram keeps the ``EDGES_SHOWN`` largest in magnitude; the table gives every layer's
 figures in full. Without a renderer the section keeps its text, the sample's loss and
@@ -68,7 +68,8 @@ def build(ctx: Context) -> str:
     shown_loss = f'<span id="network-sample-loss" data-value="{float(loss)!r}">{loss:.4g}</span>'
     if not missing:
         parts = [
-            "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
+            "<p class=\"intro\">The digits network trained with the tutorial's recipe in "
+            "<a href=\"#digits\">Digits</a> "
             f"({escape(sizes)}, {escape(', '.join(net.activations))}), drawn like the tutorial's figures: inputs on "
             "the left, one column per layer (a layer of more than 16 neurons folded into columns of at most 16), "
             "a +1 bias node feeding each layer. Edge colour shows the sign of the "
@@ -82,7 +83,8 @@ def build(ctx: Context) -> str:
         ]
     else:
         parts = [
-            "<p class=\"intro\">The digits network trained with the tutorial's recipe in section 5 "
+            "<p class=\"intro\">The digits network trained with the tutorial's recipe in "
+            "<a href=\"#digits\">Digits</a> "
             f"({escape(sizes)}, {escape(', '.join(net.activations))}). One test image (a {digit}) goes forward "
             f"through it (predicted <span id=\"network-predicted\">{predicted}</span>) and back: its loss is "
             f"{shown_loss} ({escape(recipe.loss)}). The table gives each layer's weights and the gradients of "

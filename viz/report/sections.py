@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from viz.report import digits, engines, environment, expression, netdiagram, walkthrough
+from viz.report import digits, engines, environment, expression, functional, netdiagram, training, walkthrough
 from viz.report.context import Context
 from viz.report.page import DegradedSection, PartialSection, SectionOutput
 from viz.report.progress import ReportProgress
@@ -36,15 +36,19 @@ class SectionSpec:
 SECTIONS: list[SectionSpec] = [
     SectionSpec("walkthrough", "The seed walkthroughs, recomputed", walkthrough.build),
     SectionSpec("expression", "An expression graph and its backward pass, step by step", expression.build),
+    SectionSpec("functional", "Forward and reverse mode, and derivatives of derivatives", functional.build),
     SectionSpec("network", "The trained digits network", netdiagram.build),
     SectionSpec("engines", "Engines compared: same numbers, different costs", engines.build, engines.start),
     SectionSpec("digits", "Digits: the tutorial's recipe and a modern one", digits.build, digits.start),
+    SectionSpec("training", "Gradient flow: deep sigmoid and ReLU networks, layer by layer", training.build,
+                training.start),
     SectionSpec("environment", "Environment", environment.build),
 ]
 
 # The network section trains (and draws) the tutorial model the digits section shows; the digits section then
-# waits for its seed spread, trained in worker processes meanwhile; the engines' timings run last, on a quiet machine.
-BUILD_ORDER = ["walkthrough", "expression", "network", "digits", "engines", "environment"]
+# waits for its seed spread, trained in worker processes meanwhile, and runs the idle work queued by the others
+# (the gradient-flow training, the PyTorch and JAX imports); the engines' timings run last, on a quiet machine.
+BUILD_ORDER = ["walkthrough", "expression", "functional", "network", "digits", "training", "engines", "environment"]
 
 
 def describe_error(error: BaseException) -> str:

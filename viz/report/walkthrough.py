@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from viz.report.context import Context
+from viz.report.numbers import shorten_text, sig
 from viz.report.page import PartialSection, table
 
 SOURCE_NOTES = {
@@ -19,18 +20,19 @@ SOURCE_NOTES = {
 }
 
 INTRO = (
-    "<p class=\"intro\">Three tutorials (the seeds) work through backpropagation by hand. Here every number they print "
-    "is recomputed by the engine: the seed's value on the left, the engine's on the right, and a mark saying whether "
-    "they agree at the precision the seed printed. Where a tutorial takes a shortcut that true backpropagation does "
-    "not, the notes under the table say so and show both numbers.</p>"
+    "<p class=\"intro\">Three tutorials (the seeds, named at the top of the page) work through backpropagation by "
+    "hand. Here every number they print is recomputed by the engine: the seed's value on the left, the engine's on "
+    "the right, and a mark saying whether they agree at the precision the seed printed. Where a tutorial takes a "
+    "shortcut that true backpropagation does not, the notes under the table say so and show both numbers.</p>"
 )
 
 
 def _cells(row: Any) -> tuple[str, str]:
-    """The source's and the engine's value as shown in the table."""
+    """The source's and the engine's value as shown in the table (HTML: at most 7 significant digits, the full
+    value in a tooltip)."""
     if row.source == "formula":
-        return f"{row.expected_value:.10g}", f"{row.engine:.10g}"
-    return row.expected_text(), row.engine_text()
+        return sig(row.expected_value), sig(row.engine)
+    return shorten_text(row.expected_text()), shorten_text(row.engine_text())
 
 
 def section_table(section: Any) -> str:
@@ -39,7 +41,7 @@ def section_table(section: Any) -> str:
     for row in section.rows:
         expected, engine = _cells(row)
         mark = '<span class="ok" title="agrees">✓</span>' if row.agrees else '<span class="no" title="differs">✗</span>'
-        rows.append([mark, escape(row.description), escape(expected), escape(engine), escape(row.source)])
+        rows.append([mark, escape(row.description), expected, engine, escape(row.source)])
         classes.append("" if row.agrees else "bad")
     return table(["", "worked number", "seed / formula", "engine", "source"], rows,
                  numeric=[False, False, True, True, False], row_classes=classes,
