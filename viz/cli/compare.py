@@ -21,7 +21,7 @@ import numpy as np
 
 from nets.activations import check_activations
 from nets.datasets import load
-from nets.experiments import comparison, speed_runs
+from nets.experiments import comparison, forward_reverse, speed_runs
 from nets.init import initialise
 from nets.losses import get_loss
 from viz.cli.checks import UsageError, check_parameters, check_range, writable_file
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         Y = 2.0 * Y - 1.0
     epoch_rows = len(data.X_train)
     bench = not args.no_bench
-    steps = len(args.engines) + (3 if bench else 0)
+    steps = len(args.engines) + (4 if bench else 0)
     bar = tqdm(total=steps, desc="compare", unit="step", leave=False)
     figures: dict[str, Any] = {
         "dataset": args.dataset, "sizes": sizes, "activations": activations, "loss": args.loss,
@@ -115,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
             bar.update(1)
             bar.set_postfix_str("modern recipe vs PyTorch, sklearn")
             figures["modern"] = speed_runs.modern_runs(5 if args.quick else 20, seed=args.seed)
+            bar.update(1)
+            bar.set_postfix_str("forward vs reverse mode")
+            sizes_k = (1, 4, 16) if args.quick else forward_reverse.SIZES
+            figures["forward_reverse"] = forward_reverse.timing_rows(sizes_k)
             bar.update(1)
     finally:
         bar.close()
@@ -171,5 +175,13 @@ def _print(f: dict[str, Any]) -> None:
                   f"({m['vector_epochs_to_target']} epochs, 64 hidden); sklearn MLPClassifier(30,) fit "
                   f"{_fmt(m['sklearn_fit_seconds'], 's')} → {100 * m['sklearn_test_accuracy']:.2f} % "
                   f"(ratio {m.get('time_ratio_vs_sklearn', float('nan')):.2f})")
+    if "forward_reverse" in f:
+        print("\nfull Jacobian of a chain of length k, median time: forward mode (a dual-number pass per input)"
+              "\nvs reverse mode (a backward() per output)")
+        for r in f["forward_reverse"]:
+            fwd, rev = r["forward_passes"], r["reverse_passes"]
+            print(f"  {r['shape']}  k = {r['k']:>2}: forward {_fmt(r['forward_seconds'], 's'):>9} "
+                  f"({fwd} pass{'es' * (fwd != 1)}), reverse {_fmt(r['reverse_seconds'], 's'):>9} "
+                  f"({rev} pass{'es' * (rev != 1)}) → forward/reverse {r['forward_over_reverse']:.2f}")
     if f.get("blas"):
         print(f"\nnumpy's BLAS: {f['blas']}")
