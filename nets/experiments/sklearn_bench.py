@@ -173,3 +173,76 @@ def _epochs_to(estimator: Any, X: Array, y: Array, X_test: Array, y_test: Array,
         if estimator.score(X_test, y_test) >= target:
             return spent, epoch
     return None
+
+
+TIME_TARGETS = {"digits": 0.97, "breast_cancer": 0.96, "wine": 0.97, "diabetes": 0.3, "friedman1": 0.9}
+"""Test score each side must reach in the time-to-target table (scikit-learn's defaults reach each)."""
+
+
+def bench_sklearn(quick: bool = False) -> dict[str, Any]:
+    """Both tables: defaults on every data set, and time to each target like for like (quick: digits, one split)."""
+    seeds = (0,) if quick else (0, 1, 2)
+    names = ("digits",) if quick else CLASSIFICATION + REGRESSION
+    return {
+        "seeds": list(seeds),
+        "defaults": compare_defaults(names, seeds),
+        "time_to_target": [time_to_score(name, TIME_TARGETS[name], seeds) for name in names],
+    }
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{1e3 * seconds:.0f} ms" if seconds >= 0.01 else f"{1e3 * seconds:.1f} ms"
+
+
+def format_sklearn(results: dict[str, Any]) -> str:
+    """The two tables as text, with the goal and where each time ratio comes from."""
+    n = len(results["seeds"])
+    lines = [f"nets vs scikit-learn, each with its defaults: mean over {n} split{'s' * (n > 1)} (60/40), "
+             "one BLAS thread, alternating order",
+             f"{'data set':<14} {'metric':<8} {'nets':>7} {'sklearn':>7} {'Δ pts':>6} {'fit nets':>9} "
+             f"{'fit sklearn':>11} {'ratio':>6} {'epochs':>9} {'per epoch':>9}  lead from       goal"]
+    for r in results["defaults"]:
+        ours, theirs = r["nets"], r["sklearn"]
+        lines.append(
+            f"{r['dataset']:<14} {r['metric']:<8} {100 * ours['score']:>7.2f} {100 * theirs['score']:>7.2f} "
+            f"{r['score_points']:>+6.2f} {_ms(ours['seconds']):>9} {_ms(theirs['seconds']):>11} "
+            f"{r['time_ratio']:>5.3f}× {ours['epochs']:>4.0f}/{theirs['epochs']:<4.0f} {r['per_epoch_ratio']:>8.2f}×  "
+            f"{r['lead_from']:<15} {'met' if r['goal_met'] else 'NOT met'}")
+    lines += [f"goal: within {GOAL_POINTS} points of scikit-learn's score at ≤ {GOAL_TIME_RATIO}× its fit time; "
+              "ratio = (epochs nets/sklearn) × (time per epoch ratio)",
+              "nets' defaults: 64 hidden, Adam 0.03, batches min(200, rows), ≤ 40 epochs; scikit-learn's: 100 hidden, "
+              "Adam 0.001, batches min(200, rows), ≤ 200 epochs; both stop after 10 epochs without a 1e-4 gain",
+              "",
+              "time to a test score, like for like: both trained one epoch at a time (partial_fit, their default "
+              "network, solver and batches), scoring not timed",
+              f"{'data set':<14} {'target':>7} {'nets':>18} {'sklearn':>18} {'ratio':>7} {'per epoch':>9} "
+              f"{'epochs':>7}"]
+    for r in results["time_to_target"]:
+        cells = []
+        for side in ("nets", "sklearn"):
+            s = r[side]
+            cells.append(f"{_ms(s['seconds'])} ({s['epochs']:.0f} ep)" if s["reached"] else "not reached")
+        ratio = (f"{r['time_ratio']:>6.3f}× {r['per_epoch_ratio']:>8.2f}× {r['epochs_ratio']:>6.2f}×"
+                 if "time_ratio" in r else "")
+        lines.append(f"{r['dataset']:<14} {r['target']:>7.2f} {cells[0]:>18} {cells[1]:>18} {ratio}")
+    lines.append("ratio = per-epoch cost ratio × epochs-needed ratio (means over the splits that reached the target)")
+    return "\n".join(lines)
+
+
+def sklearn_time_to_accuracy(X_train: Array, y_train: Array, X_test: Array, y_test: Array, target: float,
+                             seed: int = 0, hidden: tuple[int, ...] = (30,), max_epochs: int = 200
+                             ) -> dict[str, Any]:
+    """scikit-learn's ``MLPClassifier(hidden)`` (its defaults otherwise) trained one epoch at a time until the
+    test accuracy reaches ``target``: seconds (scoring included, as a caller timing its own epochs does),
+    epochs, and the accuracy at the end. ``seconds`` is None if ``max_epochs`` do not reach it."""
+    sk = SkClassifier(hidden_layer_sizes=hidden, random_state=np.random.RandomState(seed))
+    classes = np.unique(y_train)
+    start, score = time.perf_counter(), 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for epoch in range(1, max_epochs + 1):
+            sk.partial_fit(X_train, y_train, classes=classes)
+            score = float(sk.score(X_test, y_test))
+            if score >= target:
+                return {"seconds": time.perf_counter() - start, "epochs": epoch, "accuracy": score}
+    return {"seconds": None, "epochs": max_epochs, "accuracy": score}

@@ -256,3 +256,10 @@ def test_grid_search_runs_on_a_dask_cluster() -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)
         local.fit(X, y)
     np.testing.assert_allclose(grid.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"])
+
+
+def test_the_package_exports_both_estimators() -> None:
+    import nets
+
+    assert nets.MLPClassifier is MLPClassifier and nets.MLPRegressor is MLPRegressor
+    assert {"MLPClassifier", "MLPRegressor", "MLP", "VectorMLP", "LoopedMLP"} <= set(nets.__all__)

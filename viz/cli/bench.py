@@ -40,8 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="engine: measure autonode and micrograd side by side in one run, Python's default GC on. "
         "render: time drawing graphs of ~1,000-11,000 nodes to SVG with each renderer found.",
     )
-    parser.add_argument("target", choices=["engine", "render", "training"],
-                        help="what to benchmark (training: the training loop per epoch against bare numpy and JAX)")
+    parser.add_argument("target", choices=["engine", "render", "training", "sklearn"],
+                        help="what to benchmark (training: the training loop per epoch against bare numpy and JAX; "
+                        "sklearn: nets' estimators against scikit-learn's MLP, defaults against defaults)")
     parser.add_argument("--quick", action="store_true", help="few repeats and a short chain: a smoke run, not figures")
     parser.add_argument("--json", action="store_true", help="print the raw measurements as JSON")
     parser.set_defaults(func=run)
@@ -50,6 +51,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     if args.target == "render":
         return run_render(args)
+    if args.target == "sklearn":
+        # imports scikit-learn (and with it scipy): seconds, so only for this benchmark, never for --help
+        from nets.experiments.sklearn_bench import bench_sklearn, format_sklearn
+
+        if not args.json:
+            print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (a minute)...",
+                  flush=True)
+        versus = bench_sklearn(quick=args.quick)
+        print(json.dumps(versus, indent=2) if args.json else format_sklearn(versus))
+        return 0
     if args.target == "training":
         if not args.json:
             print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (minutes)...",
