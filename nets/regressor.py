@@ -1,7 +1,7 @@
 """``nets.MLPRegressor``: scikit-learn's ``MLPRegressor`` API on nets' engines (identity output, squared error).
 
     >>> from nets import MLPRegressor
-    >>> reg = MLPRegressor(hidden_layer_sizes=(64,), random_state=0).fit(X, y)
+    >>> reg = MLPRegressor(random_state=0).fit(X, y)
     >>> reg.predict(X), reg.score(X, y)          # R²
 
 The options are :class:`nets.estimator.BaseMLP`'s (scikit-learn's MLP options plus
@@ -43,7 +43,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
 
     def __init__(
         self,
-        hidden_layer_sizes: Any = (64,),
+        hidden_layer_sizes: Any = (100,),
         activation: str = "relu",
         *,
         loss: str = "squared_error",
@@ -51,7 +51,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
         learning_rate: str = "constant",
-        learning_rate_init: float = 0.03,
+        learning_rate_init: float = 0.02,
         power_t: float = 0.5,
         max_iter: int = 40,
         shuffle: bool = True,
