@@ -1,8 +1,12 @@
-"""Graph algorithms, all iterative: topological order, nodes/edges, backprop.
+"""Graph walks over Values, all iterative: topological order, edges, leaves, chain-rule steps.
 
-Order is deterministic: a depth-first post-order over each node's parents in
-their recorded order, so the same expression always gives the same node
-order, the same chain-rule steps and the same drawing.
+They read a node only through its public face (``parents``, ``local_grads``,
+``grad``, ``op``, ``label``, ``is_leaf``), so they work on any graph of Values,
+hand-written nodes included. Order is deterministic: a depth-first post-order
+over each node's parents in their recorded order, so the same expression always
+gives the same node order, the same chain-rule steps and the same drawing.
+(``Value.backward`` has its own copy of this walk that reads the node record
+directly: the engine's fast path, kept in value.py's speed section.)
 """
 
 from __future__ import annotations
@@ -13,52 +17,13 @@ from typing import Any
 
 from autonode.errors import AnomalyError
 from autonode.modes import ALL_DEFAULT, MODES
-from autonode.value import Value, _describe
+from autonode.value import Constant, Value
 
 _FINISH = object()  # stack marker: the node below it has had all its parents ordered
 
 
-def _inner_nodes(root: Value) -> list[Value]:
-    """The op nodes ``root`` depends on (itself included), parents first: what backward visits.
-
-    Iterative depth-first post-order over each node's parents in their order, so
-    the result is deterministic and no recursion limit applies. Reads the node
-    slots directly (the hot path): leaves and numbers kept inline are skipped.
-    """
-    order: list[Value] = []
-    done: set[Value] = set()
-    stack: list[Any] = [root]
-    pop, push, finish, mark = stack.pop, stack.append, order.append, done.add
-    V = Value
-    while stack:
-        node = pop()
-        if node is _FINISH:
-            finish(pop())
-            continue
-        if node in done:
-            continue
-        mark(node)
-        push(node)
-        push(_FINISH)
-        a = node._a
-        if a is not None:
-            b = node._b
-            if isinstance(b, V) and b._fn is not None and b not in done:  # (None or a number: no node)
-                push(b)
-            if a._fn is not None and a not in done:
-                push(a)
-        elif node._fn is not None:  # n-ary: parents tuple in _da
-            for parent in reversed(node._da):
-                if parent._fn is not None and parent not in done:
-                    push(parent)
-    return order
-
-
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included, leaves too), parents before children.
-
-    The same depth-first post-order as backward uses, through :attr:`Value.parents`.
-    """
+    """Every node ``root`` depends on (itself included, leaves too), parents before children."""
     order: list[Value] = []
     done: set[Value] = set()
     stack: list[Any] = [root]
@@ -82,45 +47,7 @@ def edges(order: list[Value]) -> list[tuple[Value, Value, int]]:
 
 def leaves(root: Value) -> list[Value]:
     """The inputs of the graph: nodes with no parents, in creation order."""
-    return [n for n in topological_order(root) if not n.parents]
-
-
-def _start(root: Value, gradient: float, stepwise: bool = False) -> list[Value]:
-    """The inner nodes in creation order, their grads reset, the seed gradient set.
-
-    ``stepwise``: numbers kept inline become Value leaves first (carrying the latest
-    pass's share), so the steps can add this pass to them like to any leaf.
-    """
-    order = _inner_nodes(root)
-    if stepwise:
-        for node in order:
-            node.parents  # noqa: B018 - looking makes the leaves
-    for node in order:
-        if node._fn is not None:
-            node.grad = 0.0
-    root.grad += gradient
-    return order
-
-
-def backpropagate(root: Value, gradient: float = 1.0) -> None:
-    """Set every node's grad to ∂root/∂node (leaves accumulate, inner nodes reset)."""
-    if not ALL_DEFAULT.value and MODES.anomaly:
-        _steps(_start(root, gradient, stepwise=True))  # the same loop, step by step, raising at a non-finite grad
-        return
-    order = _start(root, gradient)
-    V = Value
-    for node in reversed(order):
-        a = node._a
-        if a is not None:
-            g = node.grad
-            a.grad += node._da * g
-            b = node._b
-            if isinstance(b, V):  # (None, or a number kept inline: no leaf to update)
-                b.grad += node._db * g
-        elif node._fn is not None:  # n-ary: parents in _da, derivatives in _db
-            g = node.grad
-            for parent, local in zip(node._da, node._db):
-                parent.grad += local * g
+    return [n for n in topological_order(root) if n.is_leaf]
 
 
 @dataclass(frozen=True)
@@ -146,22 +73,29 @@ def _name(node: Value) -> str:
     return node.label or f"({node.op or 'leaf'} {node.data:.4g})"
 
 
-def _steps(order: list[Value]) -> list[Step]:
+def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
+    """Run backward from ``root`` and return each chain-rule step in the order applied.
+
+    The same result as ``root.backward(gradient)``, one step per edge. A number met
+    in arithmetic shows as its :class:`~autonode.value.Constant` leaf, whose grad is
+    its share of this pass.
+    """
+    order = [node for node in topological_order(root) if not node.is_leaf]
+    for node in order:
+        node.grad = 0.0
+    root.grad += gradient
+    checking = not ALL_DEFAULT.value and MODES.anomaly
     steps = []
     for node in reversed(order):
         g = node.grad
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             contribution = local * g
-            parent.grad += contribution
+            if not isinstance(parent, Constant):  # (a Constant's grad is its share, read when it is made)
+                parent.grad += contribution
             steps.append(Step(node, g, local, contribution, parent, index))
-            if not ALL_DEFAULT.value and MODES.anomaly and not math.isfinite(parent.grad):
+            if checking and not math.isfinite(parent.grad):
                 raise AnomalyError(
-                    f"backward: gradient of {_describe(parent)} became {parent.grad!r} "
-                    f"at the {node.op!r} node {_describe(node)} (upstream {g!r} × local {local!r})"
+                    f"backward: gradient of {parent.label or 'a value'}={parent.data!r} became {parent.grad!r} "
+                    f"at the {node.op!r} node (upstream {g!r} × local {local!r})"
                 )
     return steps
-
-
-def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
-    """Run backward from ``root`` and return each chain-rule step in the order applied."""
-    return _steps(_start(root, gradient, stepwise=True))

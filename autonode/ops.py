@@ -32,6 +32,11 @@ Rule = Callable[..., Any]
 class Op:
     """A primitive: its name, display symbol, arity (None: n-ary) and rules.
 
+    ``method`` names the :class:`~autonode.Value` method that applies the op
+    (``"exp"``, or an operator such as ``"__add__"``; a binary op also gets the reflected
+    ``__radd__``, recorded with the operands swapped when ``commutative``); a unary op
+    with a plain method name is also a function of the expression parser.
+
     An n-ary op may also have ``reduce(X)``: the same forward with its operands
     laid along the last axis of one array, kept as an axis of length 1 so the result
     broadcasts straight back against X in the derivative rule:
@@ -47,6 +52,8 @@ class Op:
     formula: str
     domain: Callable[..., str | None] = field(default=lambda *xs: None)
     reduce: Rule | None = None
+    method: str | None = None
+    commutative: bool = False
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -96,6 +103,8 @@ def _pow_forward(a: Any, b: Any) -> Any:
 
 def _pow_base_derivative(a: Any, b: Any) -> Any:
     """∂(a^b)/∂a = b·a^(b-1); 0 when b = 0, inf where a^(b-1) is a pole."""
+    if type(b) is float and b == 0:  # a constant exponent 0: the derivative is 0 everywhere, to every order
+        return 0.0
     if type(a) is float:
         if b == 0:
             return 0.0
@@ -106,10 +115,11 @@ def _pow_base_derivative(a: Any, b: Any) -> Any:
 
 def _pow_exponent_derivative(out: Any, a: Any) -> Any:
     """∂(a^b)/∂b = a^b·ln a for a > 0; 0 at a = 0 (PyTorch); nan for a < 0."""
-    if type(a) is float:
-        if a > 0:
+    if type(a) is float or mathfn.is_node(a):
+        v = float(a)
+        if v > 0:
             return out * mathfn.log(a)
-        return 0.0 if a == 0 else float("nan")
+        return 0.0 if v == 0 else float("nan")
     import numpy as np
 
     safe = np.where(a > 0, a, 1.0)
@@ -162,30 +172,46 @@ def _logsumexp_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
     return tuple([mathfn.exp(x - out) for x in xs])
 
 
-ADD = Op("add", "+", 2, operator.add, lambda out, a, b: ONE_ONE, "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
-SUB = Op("sub", "-", 2, operator.sub, lambda out, a, b: ONE_MINUS_ONE, "∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1")
-MUL = Op("mul", "*", 2, operator.mul, lambda out, a, b: (b, a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+ADD = Op(
+    "add", "+", 2, operator.add, lambda out, a, b: ONE_ONE, "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1",
+    method="__add__", commutative=True,
+)
+SUB = Op(
+    "sub", "-", 2, operator.sub, lambda out, a, b: ONE_MINUS_ONE, "∂(a-b)/∂a = 1, ∂(a-b)/∂b = -1", method="__sub__"
+)
+MUL = Op(
+    "mul", "*", 2, operator.mul, lambda out, a, b: (b, a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a",
+    method="__mul__", commutative=True,
+)
 DIV = Op(
     "div", "/", 2, operator.truediv,
     lambda out, a, b: (1.0 / b, -out / b),
     "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b²",
-    _div_domain,
+    _div_domain, method="__truediv__",
 )
-NEG = Op("neg", "neg", 1, operator.neg, lambda out, a: (-1.0,), "∂(-a)/∂a = -1")
+NEG = Op("neg", "neg", 1, operator.neg, lambda out, a: (-1.0,), "∂(-a)/∂a = -1", method="__neg__")
 POW = Op(
     "pow", "**", 2, _pow_forward,
     lambda out, a, b: (_pow_base_derivative(a, b), _pow_exponent_derivative(out, a)),
     "∂(a^b)/∂a = b·a^(b-1), ∂(a^b)/∂b = a^b·ln a",
     _pow_domain,
 )
-EXP = Op("exp", "exp", 1, mathfn.exp, lambda out, a: (out,), "∂e^a/∂a = e^a")
-LOG = Op("log", "log", 1, mathfn.log, lambda out, a: (1.0 / a,), "∂ln a/∂a = 1/a", _log_domain)
-TANH = Op("tanh", "tanh", 1, mathfn.tanh, lambda out, a: (1.0 - out * out,), "∂tanh a/∂a = 1 - tanh²a")
+EXP = Op("exp", "exp", 1, mathfn.exp, lambda out, a: (out,), "∂e^a/∂a = e^a", method="exp")
+LOG = Op("log", "log", 1, mathfn.log, lambda out, a: (1.0 / a,), "∂ln a/∂a = 1/a", _log_domain, method="log")
+TANH = Op(
+    "tanh", "tanh", 1, mathfn.tanh, lambda out, a: (1.0 - out * out,), "∂tanh a/∂a = 1 - tanh²a", method="tanh"
+)
 SIGMOID = Op(
     "sigmoid", "sigmoid", 1, mathfn.sigmoid,
-    lambda out, a: (out * (1.0 - out),), "∂σ(a)/∂a = σ(a)·(1 - σ(a))",
+    lambda out, a: (out * (1.0 - out),), "∂σ(a)/∂a = σ(a)·(1 - σ(a))", method="sigmoid",
 )
-RELU = Op("relu", "relu", 1, mathfn.relu, lambda out, a: (mathfn.step(a),), "∂relu(a)/∂a = 1 if a > 0 else 0")
+RELU = Op(
+    "relu", "relu", 1, mathfn.relu, lambda out, a: (mathfn.step(a),), "∂relu(a)/∂a = 1 if a > 0 else 0",
+    method="relu",
+)
+SIN = Op("sin", "sin", 1, mathfn.sin, lambda out, a: (mathfn.cos(a),), "∂sin a/∂a = cos a", method="sin")
+COS = Op("cos", "cos", 1, mathfn.cos, lambda out, a: (-mathfn.sin(a),), "∂cos a/∂a = -sin a", method="cos")
+ABS = Op("abs", "abs", 1, mathfn.absolute, lambda out, a: (mathfn.sign(a),), "∂|a|/∂a = sign a (0 at 0)", method="abs")
 IDENTITY = Op("identity", "id", 1, lambda a: a, lambda out, a: (1.0,), "∂a/∂a = 1")
 SUM = Op(
     "sum", "sum", None, _sum_forward, lambda out, *xs: (1.0,) * len(xs), "∂(Σxᵢ)/∂xᵢ = 1",
@@ -229,7 +255,9 @@ def pow_const(n: float | int) -> Op:
 
 OPS: dict[str, Op] = {
     op.name: op
-    for op in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, IDENTITY, SUM, DOT, LOGSUMEXP)
+    for op in (
+        ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, SIN, COS, ABS, IDENTITY, SUM, DOT, LOGSUMEXP
+    )
 }
 """Every primitive by name (``pow_const`` ops are made per exponent by :func:`pow_const`)."""
 

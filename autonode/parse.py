@@ -1,7 +1,8 @@
 """A whitelist parser for expressions such as ``"tanh(a*b + b**2) / 2"``.
 
 Accepted: numbers, variable names, ``+ - * / **``, parentheses and the unary
-functions ``exp log tanh sigmoid relu``. Nothing is ever passed to ``eval`` or
+functions of the op table (``exp log tanh sigmoid relu sin cos abs``: every op
+with a method name in :data:`autonode.ops.OPS`). Nothing is ever passed to ``eval`` or
 ``exec``: the text is tokenised, parsed over a fixed grammar into a postfix
 program, and only then built into :class:`~autonode.Value` nodes. Anything else
 raises :class:`~autonode.ExpressionError` pointing at the offending token, and
@@ -29,15 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from autonode.errors import ExpressionError
-from autonode.value import Value
-
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-}
+from autonode.value import FUNCTIONS, Value
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"

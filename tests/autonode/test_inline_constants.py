@@ -1,8 +1,8 @@
-"""Numbers met in arithmetic (the 2.0 of ``x * 2.0``) are kept inside the node until someone looks.
+"""Numbers met in arithmetic (the 2.0 of ``x * 2.0``) are kept inside the node, never changed by a look.
 
 Recording then costs one object per op, while every view of the graph (``parents``,
-``_prev``, drawings, chain-rule steps) still shows each number as a Value leaf of its op,
-as micrograd does. Expected values are worked by hand.
+``_prev``, drawings, chain-rule steps) shows each number as a :class:`Constant` leaf of its
+op, as micrograd draws it. Expected values are worked by hand.
 """
 
 from __future__ import annotations
@@ -13,19 +13,23 @@ import math
 import pytest
 
 from autonode import Value, backward_steps, topological_order
+from autonode.value import Constant
 
 
-def test_a_number_operand_appears_as_a_leaf_with_a_stable_identity() -> None:
+def test_a_number_operand_appears_as_a_constant_leaf_and_looking_changes_nothing() -> None:
     x = Value(2.0, label="x")
     y = x * 3.0
     first = y.parents
-    assert first[0] is x and first[1].data == 3.0 and first[1].parents == ()
-    assert y.parents[1] is first[1]  # made once, then the same leaf every time
-    assert y._prev[1] is first[1]  # micrograd's name sees it too
+    assert first[0] is x and isinstance(first[1], Constant)
+    assert first[1].data == 3.0 and first[1].parents == () and first[1].is_leaf
+    again = y.parents
+    assert again[1] == first[1] and hash(again[1]) == hash(first[1])  # equal views of one operand
+    assert (x * 3.0).parents[1] != first[1]  # another node's 3.0 is another constant
+    assert y._prev[1] == first[1]  # micrograd's name sees it too
     assert y.local_grads == (3.0, 2.0)  # ∂(x·c)/∂x = c, ∂(x·c)/∂c = x
 
 
-def test_the_leaf_shows_its_gradient_from_the_latest_backward_pass() -> None:
+def test_a_constant_shows_its_share_of_the_latest_backward_pass() -> None:
     x = Value(2.0, label="x")
     y = (x * 3.0).tanh()
     y.backward()
@@ -34,19 +38,21 @@ def test_the_leaf_shows_its_gradient_from_the_latest_backward_pass() -> None:
     # ∂y/∂c = (1 - tanh²(6))·x
     assert constant.grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 2.0, rel=1e-15)
     assert x.grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 3.0, rel=1e-15)
+    y.backward()  # a second pass: the leaf x accumulates, the constant shows this pass's share
+    assert product.parents[1].grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 2.0, rel=1e-15)
+    assert x.grad == pytest.approx(2 * (1 - math.tanh(6.0) ** 2) * 3.0, rel=1e-15)
 
 
-def test_chain_rule_steps_include_the_number_and_accumulate_like_a_leaf() -> None:
+def test_chain_rule_steps_include_the_numbers() -> None:
     x = Value(-1.5, label="x")
     y = x * 4.0 + 1.0  # ∂y/∂4 = x = -1.5, ∂y/∂1 = 1
     steps = backward_steps(y)
-    parents = [step.parent for step in steps]
-    assert [p.data for p in parents if p.label == ""] == [-6.0, 1.0, 4.0]  # x·4, the 1.0, the 4.0
+    assert [(s.parent.data, s.contribution) for s in steps] == [(-6.0, 1.0), (1.0, 1.0), (-1.5, 4.0), (4.0, -1.5)]
     four = y.parents[0].parents[1]
     one = y.parents[1]
     assert (four.grad, one.grad, x.grad) == (-1.5, 1.0, 4.0)
-    backward_steps(y)  # a second pass adds to every leaf, numbers included
-    assert (four.grad, one.grad, x.grad) == (-3.0, 2.0, 8.0)
+    backward_steps(y)  # a second pass adds to the leaf x; the numbers show this pass's share
+    assert (y.parents[0].parents[1].grad, y.parents[1].grad, x.grad) == (-1.5, 1.0, 8.0)
 
 
 def test_a_number_on_the_left_of_plus_or_times_is_recorded_as_micrograd_does() -> None:
