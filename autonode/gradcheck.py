@@ -1,4 +1,5 @@
-"""Numerical gradients by central differences, and ``gradcheck`` against backward()."""
+"""Numerical gradients by central differences: ``gradcheck`` against backward(), ``gradgradcheck`` against
+the recorded backward pass (``backward(create_graph=True)``) differentiated again."""
 
 from __future__ import annotations
 
@@ -54,3 +55,55 @@ def gradcheck(
     if bad and raise_exception:
         raise GradcheckError("gradcheck failed:\n  " + "\n  ".join(bad))
     return not bad
+
+
+def analytic_hessian(f: Function, inputs: Sequence[float]) -> list[list[float]]:
+    """∂²f/∂xᵢ∂xⱼ: the gradient recorded by backward(create_graph=True), each entry differentiated again."""
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
+    f(*leaves).backward(create_graph=True)
+    gradient = [leaf.grad for leaf in leaves]
+    rows = []
+    for g in gradient:
+        for leaf in leaves:
+            leaf.grad = 0.0
+        if isinstance(g, Value):
+            g.backward()
+        rows.append([float(leaf.grad) for leaf in leaves])
+    return rows
+
+
+def numerical_hessian(f: Function, inputs: Sequence[float], eps: float = 1e-6) -> list[list[float]]:
+    """∂²f/∂xᵢ∂xⱼ ≈ (∂f/∂xᵢ(x + eps·eⱼ) - ∂f/∂xᵢ(x - eps·eⱼ)) / (2·eps), the gradients by backward()."""
+    point = [float(x) for x in inputs]
+    columns = []
+    for j in range(len(point)):
+        up, down = point.copy(), point.copy()
+        up[j] += eps
+        down[j] -= eps
+        plus, minus = analytic_gradient(f, up), analytic_gradient(f, down)
+        columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    return [[columns[j][i] for j in range(len(point))] for i in range(len(point))]
+
+
+def gradgradcheck(
+    f: Function,
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Second derivatives: the recorded backward pass, differentiated again, against central differences of
+    the gradient (PyTorch's gradgradcheck idea and tolerance rule |a - n| ≤ atol + rtol·|n|)."""
+    analytic = analytic_hessian(f, inputs)
+    numeric = numerical_hessian(f, inputs, eps)
+    bad = [
+        f"second derivative ∂²f/∂x{i}∂x{j} at {list(inputs)!r}: recorded backward {a!r}, numerical {n!r}"
+        for i, (a_row, n_row) in enumerate(zip(analytic, numeric))
+        for j, (a, n) in enumerate(zip(a_row, n_row))
+        if not abs(a - n) <= atol + rtol * abs(n)
+    ]
+    if bad and raise_exception:
+        raise GradcheckError("gradgradcheck failed:\n  " + "\n  ".join(bad))
+    return not bad
+

@@ -7,6 +7,7 @@ PyTorch float64, and — when micrograd is installed — with micrograd's forwar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -194,3 +195,107 @@ def test_drawing_notebook_builds_a_graphviz_graph() -> None:
         return sorted(line.split("label=")[1] for line in text.splitlines() if "shape=record" in line)
 
     assert records(source) == records(draw_dot(reference).source)
+
+
+# ------------------------------------------------ micrograd's way of adding an op --
+# Written the way micrograd's lecture has learners add ops: make the output with
+# Value(data, _children, _op), write its chain rule as a closure, assign it to _backward.
+
+
+def lecture_tanh(self: Value) -> Value:
+    x = self.data
+    t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+    out = Value(t, (self,), "tanh")
+
+    def _backward() -> None:
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def lecture_exp(self: Value) -> Value:
+    x = self.data
+    out = Value(math.exp(x), (self,), "exp")
+
+    def _backward() -> None:
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def lecture_pow(self: Value, other: float) -> Value:
+    assert isinstance(other, (int, float)), "only supporting int/float powers for now"
+    out = Value(self.data**other, (self,), f"**{other}")
+
+    def _backward() -> None:
+        self.grad += other * (self.data ** (other - 1)) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _lecture_neuron() -> tuple[list[Value], Value]:
+    """The lecture's neuron: x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8813735870195432; n = x1·w1 + x2·w2 + b."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    return [x1, x2, w1, w2], n
+
+
+# o = tanh(n) = 0.7071..., do/dn = 1 - o² = 0.5: x1.grad = w1·0.5, w1.grad = x1·0.5, x2.grad = w2·0.5, w2.grad = 0
+LECTURE_GRADS = [-1.5, 0.5, 1.0, 0.0]
+
+
+def test_the_lecture_tanh_added_by_hand_gives_the_lecture_gradients() -> None:
+    leaves, n = _lecture_neuron()
+    o = lecture_tanh(n)
+    o.backward()
+    assert o.data == pytest.approx(math.sqrt(0.5), rel=1e-12)
+    assert [v.grad for v in leaves] == pytest.approx(LECTURE_GRADS, rel=1e-12, abs=1e-15)
+    assert o._op == "tanh" and o._prev == (n,) and not o.is_leaf
+
+
+def test_the_lecture_tanh_from_exp_and_pow_added_by_hand() -> None:
+    """tanh(n) = (e - 1)/(e + 1) with e = exp(2n), division written as a·b**-1 with the hand-added pow."""
+    leaves, n = _lecture_neuron()
+    e = lecture_exp(2 * n)
+    o = (e - 1) * lecture_pow(e + 1, -1)
+    o.backward()
+    assert o.data == pytest.approx(math.sqrt(0.5), rel=1e-12)
+    assert [v.grad for v in leaves] == pytest.approx(LECTURE_GRADS, rel=1e-12, abs=1e-12)
+
+
+def test_the_lecture_manual_backward_one_node_at_a_time() -> None:
+    """The lecture first calls each node's _backward by hand, output first; built-in nodes have one too."""
+    x1, w1 = Value(2.0), Value(-3.0)
+    x1w1 = x1 * w1
+    b = Value(6.8813735870195432)
+    n = x1w1 + b
+    o = n.tanh()
+    o.grad = 1.0
+    for node in (o, n, x1w1):
+        node._backward()
+    assert n.grad == pytest.approx(0.5, rel=1e-12) and b.grad == pytest.approx(0.5, rel=1e-12)
+    assert (x1.grad, w1.grad) == pytest.approx((-1.5, 1.0), rel=1e-12)
+
+
+def test_hand_written_nodes_match_pytorch_inside_a_larger_expression() -> None:
+    torch = pytest.importorskip("torch")
+    a, b = Value(0.3), Value(-1.2)
+    y = lecture_pow(lecture_tanh(a * b) + lecture_exp(b), 3) * a
+    y.backward()
+    ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (0.3, -1.2))
+    ty = (torch.tanh(ta * tb) + torch.exp(tb)) ** 3 * ta
+    ty.backward()
+    assert y.data == pytest.approx(ty.item(), rel=1e-12)
+    assert (a.grad, b.grad) == pytest.approx((ta.grad.item(), tb.grad.item()), rel=1e-12)
+
+
+def test_create_graph_refuses_a_hand_written_node_with_a_clear_message() -> None:
+    x = Value(0.5)
+    y = lecture_tanh(x)
+    with pytest.raises(TypeError, match="hand-written node .*closure, not an op-table rule"):
+        y.backward(create_graph=True)
