@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from autonode import ops
 from autonode.errors import DomainError
@@ -63,35 +63,13 @@ def apply(op: Op, *inputs: DualOperand) -> Dual:
     return Dual(out, tangent)
 
 
-def _binary(op: Op) -> Callable[[Dual, DualOperand], Dual]:
-    def method(self: Dual, other: DualOperand) -> Dual:
-        return apply(op, self, other)
-
-    method.__name__ = f"__{op.name}__"
-    method.__doc__ = f"self {op.symbol} other; tangent by the table's rule {op.formula}."
-    return method
-
-
-def _reflected(op: Op) -> Callable[[Dual, DualOperand], Dual]:
-    def method(self: Dual, other: DualOperand) -> Dual:
-        return apply(op, other, self)
-
-    method.__name__ = f"__r{op.name}__"
-    method.__doc__ = f"other {op.symbol} self; tangent by the table's rule {op.formula}."
-    return method
-
-
-def _unary(op: Op) -> Callable[[Dual], Dual]:
-    def method(self: Dual) -> Dual:
-        return apply(op, self)
-
-    method.__name__ = op.name
-    method.__doc__ = f"{op.name} of this dual number; tangent by the table's rule {op.formula}."
-    return method
-
-
 class Dual:
-    """A number with a tangent: ``Dual(x, ẋ)``; arithmetic carries ẋ along by the op table's rules."""
+    """A number with a tangent: ``Dual(x, ẋ)``; arithmetic carries ẋ along by the op table's rules.
+
+    Its operators and methods (``+``, ``*``, ``exp``, ``tanh``, ...) are attached from the op
+    table (each op's ``method``), as :class:`~autonode.Value`'s are: a new table op is a Dual
+    method too.
+    """
 
     __slots__ = ("primal", "tangent")
 
@@ -105,22 +83,6 @@ class Dual:
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
-    __add__ = _binary(ops.ADD)
-    __radd__ = _reflected(ops.ADD)
-    __sub__ = _binary(ops.SUB)
-    __rsub__ = _reflected(ops.SUB)
-    __mul__ = _binary(ops.MUL)
-    __rmul__ = _reflected(ops.MUL)
-    __truediv__ = _binary(ops.DIV)
-    __rtruediv__ = _reflected(ops.DIV)
-    __rpow__ = _reflected(ops.POW)
-    __neg__ = _unary(ops.NEG)
-    exp = _unary(ops.EXP)
-    log = _unary(ops.LOG)
-    tanh = _unary(ops.TANH)
-    sigmoid = _unary(ops.SIGMOID)
-    relu = _unary(ops.RELU)
-
     def __pow__(self, other: DualOperand) -> Dual:
         """self ** other: a number exponent is the table's x^n op (as Value does), a Dual one the a^b op."""
         if isinstance(other, Dual):
@@ -129,8 +91,52 @@ class Dual:
             raise TypeError(f"exponent must be a real number or a Dual, got {type(other).__name__}: {other!r:.60}")
         return apply(ops.pow_const(other), self)
 
+    def __rpow__(self, other: DualOperand) -> Dual:
+        return apply(ops.POW, other, self)
+
     def __pos__(self) -> Dual:
         return self
+
+    if TYPE_CHECKING:  # what the table attaches, for type checkers
+        def __add__(self, other: DualOperand) -> Dual: ...
+        def __radd__(self, other: DualOperand) -> Dual: ...
+        def __sub__(self, other: DualOperand) -> Dual: ...
+        def __rsub__(self, other: DualOperand) -> Dual: ...
+        def __mul__(self, other: DualOperand) -> Dual: ...
+        def __rmul__(self, other: DualOperand) -> Dual: ...
+        def __truediv__(self, other: DualOperand) -> Dual: ...
+        def __rtruediv__(self, other: DualOperand) -> Dual: ...
+        def __neg__(self) -> Dual: ...
+        def __abs__(self) -> Dual: ...
+        def __getattr__(self, name: str) -> Callable[[], Dual]: ...  # exp, log, tanh, ... one per unary op
+
+
+# ------------------------------------------- methods from the op table --
+def _attach(op: Op) -> None:
+    """Give Dual the method ``op.method``: a unary op as ``x.name()`` (and ``abs(x)``), a binary one both ways."""
+    name = op.method
+    if name is None:
+        return
+
+    def method(self: Dual, *other: DualOperand) -> Dual:
+        return apply(op, self, *other)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"{op.name} with its tangent by the table's rule {op.formula}."
+    setattr(Dual, name, method)
+    if op.arity == 2 and name.startswith("__"):
+
+        def reflected(self: Dual, other: DualOperand) -> Dual:
+            return apply(op, other, self)
+
+        reflected.__name__ = reflected.__qualname__ = "__r" + name[2:]
+        setattr(Dual, reflected.__name__, reflected)
+    elif op.arity == 1 and hasattr(float, f"__{name}__"):  # abs → also abs(x)
+        setattr(Dual, f"__{name}__", method)
+
+
+for _op in ops.OPS.values():
+    _attach(_op)
 
 
 def vsum(xs: list[DualOperand] | tuple[DualOperand, ...]) -> Dual:

@@ -236,7 +236,7 @@ def _pull_back(root: Any, variables: list[Value], create_graph: bool) -> list[An
     for v in variables:
         v.grad = 0.0
     if create_graph:
-        root.backward(create_graph=True)  # type: ignore[call-arg]
+        root.backward(create_graph=True)
     else:
         root.backward()
     return [v.grad for v in variables]
@@ -483,7 +483,7 @@ def gradient_graph(f: Function, *values: float, labels: Sequence[str] = ()) -> t
     out = f(*inputs)
     if not isinstance(out, Value):
         raise TypeError(f"gradient_graph needs the function to return a Value, got {type(out).__name__}")
-    out.backward(create_graph=True)  # type: ignore[call-arg]
+    out.backward(create_graph=True)
     grads = []
     for x in inputs:
         g = x.grad if isinstance(x.grad, Value) else Value(x.grad)

@@ -65,6 +65,26 @@ def test_tangent_of_each_op_is_its_hand_derivative_along_each_input(name: str) -
         assert out.tangent == pytest.approx(partials[i], rel=1e-14, abs=1e-15), (name, i)
 
 
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_each_table_method_of_a_dual_gives_the_hand_derivative(name: str) -> None:
+    """Dual's operators and methods come from the table: x.tanh(), a - b and its reflected b.__rsub__(a)."""
+    op = OPS[name]
+    if op.method is None:
+        pytest.skip(f"{name} is applied by a function, not a method")
+    operands, partials = HAND[name]
+    if op.arity == 1:
+        assert getattr(Dual(operands[0], 1.0), op.method)().tangent == pytest.approx(partials[0], rel=1e-14)
+        return
+    a, b = operands
+    assert getattr(Dual(a, 1.0), op.method)(b).tangent == pytest.approx(partials[0], rel=1e-14)
+    assert getattr(Dual(b, 1.0), "__r" + op.method[2:])(a).tangent == pytest.approx(partials[1], rel=1e-14)
+
+
+def test_python_operators_and_abs_on_duals() -> None:
+    x = Dual(-0.5, 1.0)
+    assert abs(x).tangent == -1.0 and (1.0 - x).tangent == -1.0 and (3.0 / x).tangent == pytest.approx(-12.0)
+
+
 def test_tangent_is_the_weighted_sum_of_the_partials() -> None:
     """ẏ = Σ ∂y/∂xᵢ · ẋᵢ for a direction with every component non-zero."""
     operands, partials = HAND["dot"]
