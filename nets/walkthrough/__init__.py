@@ -2,18 +2,28 @@
 
 Each module's ``section(seed)`` returns a :class:`~nets.walkthrough.report.Section`
 of rows (description, the seed's value, the engine's value, agreement) and notes.
+The tutorial's section also notes Newton's method beside its gradient descent
+(:mod:`nets.walkthrough.newton`; those iterates are not seed numbers, so not rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from nets.walkthrough import explainer, step_by_step, tutorial
+from nets.walkthrough import explainer, newton, step_by_step, tutorial
 from nets.walkthrough.report import Row, Section
+
+
+def _tutorial(seed: int = 0) -> Section:
+    """The tutorial's section with Newton's method noted beside its gradient descent."""
+    out = tutorial.section(seed)
+    out.notes.append(newton.note())
+    return out
+
 
 SECTIONS: dict[str, Callable[[int], Section]] = {
     "step-by-step": step_by_step.section,
-    "tutorial": tutorial.section,
+    "tutorial": _tutorial,
     "explainer": explainer.section,
 }
 """Section name → builder (seed 001, 000, 002)."""

@@ -77,3 +77,12 @@ def summary() -> dict[str, Any]:
         "gradient_descent_steps": len(descent), "gradient_descent_x": descent[-1].x_next,
         "newton_steps": len(newton_steps), "newton_x": newton_steps[-1].x_next,
     }
+
+
+def note() -> str:
+    """One line for the tutorial's walkthrough section: Newton's steps and iterates beside gradient descent's."""
+    descent, iterates = gradient_descent(), newton()
+    path = " → ".join(f"{x:.10g}" for x in [iterates[0].x] + [it.x_next for it in iterates])
+    return (f"Newton's method x ← x - f′(x)/f″(x), f′ = grad(f), f″ = grad(grad(f)) (the backward pass "
+            f"differentiated), same start and stop rule: {len(iterates)} steps to {iterates[-1].x_next:f} "
+            f"(gradient descent: {len(descent)} steps to {descent[-1].x_next:f}): {path}.")

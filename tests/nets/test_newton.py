@@ -83,3 +83,13 @@ def test_newton_refuses_a_flat_second_derivative() -> None:
     """f″(1.5) = 12·2.25 - 27 = 0: the step would divide by zero."""
     with pytest.raises(ZeroDivisionError, match=r"f″\(1.5\) = 0"):
         newton.newton(start=1.5)
+
+
+@needs_create_graph
+def test_walkthrough_notes_newton_beside_the_tutorials_descent_and_keeps_its_rows() -> None:
+    from nets.walkthrough import run, tutorial
+
+    section = run(["tutorial"])[0]
+    note = section.notes[-1]
+    assert f"{len(hand_newton()) - 1} steps to 2.250000" in note and "gradient descent: 70 steps to 2.249965" in note
+    assert len(section.rows) == len(tutorial.section().rows)  # Newton's iterates are notes, not seed rows
