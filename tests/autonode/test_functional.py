@@ -2,12 +2,11 @@
 
 References: derivatives worked by hand, PyTorch float64 (``torch.autograd.functional``)
 on random expressions over every op of the table, and central differences.
-Higher orders need ``backward(create_graph=True)``.
+Higher orders run through ``backward(create_graph=True)``.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any
 
@@ -34,11 +33,6 @@ from tests.autonode.random_expressions import (
     apply_value,
     evaluate,
     random_plan,
-)
-
-needs_create_graph = pytest.mark.skipif(
-    "create_graph" not in inspect.signature(Value.backward).parameters,
-    reason="Value.backward(create_graph=True) is not available yet",
 )
 
 
@@ -124,7 +118,6 @@ def test_transformations_leave_no_gradient_behind() -> None:
     assert w.grad == 0.25
 
 
-@needs_create_graph
 def test_grad_of_a_value_argument_reads_the_point_and_leaves_its_grad_alone() -> None:
     x = Value(6.0)
     x.grad = 1.5
@@ -261,7 +254,6 @@ def test_grad_inside_no_grad_is_refused() -> None:
 
 
 # ---------------------------------------------------------- higher order --
-@needs_create_graph
 @pytest.mark.parametrize("x", [6.0, 2.25, -1.3, 0.5])
 def test_second_and_third_derivatives_by_hand(x: float) -> None:
     assert grad(grad(f_seed))(x) == pytest.approx(d2f_seed(x), rel=1e-14, abs=1e-13)
@@ -269,14 +261,12 @@ def test_second_and_third_derivatives_by_hand(x: float) -> None:
     assert grad(grad(grad(grad(f_seed))))(x) == pytest.approx(24.0, rel=1e-14)
 
 
-@needs_create_graph
 def test_nested_grad_differentiates_through_a_captured_outer_variable() -> None:
     """d/dx [∂(x·y)/∂y at y = 2] = d/dx x = 1, and ∂/∂x of ∂(x²y³)/∂y = 6xy²."""
     assert grad(lambda x: grad(lambda y: x * y)(2.0))(3.0) == 1.0
     assert grad(lambda x: grad(lambda y: x * x * y**3)(2.0))(3.0) == pytest.approx(6 * 3.0 * 4.0, rel=1e-15)
 
 
-@needs_create_graph
 def test_grad_of_values_returns_differentiable_values() -> None:
     x = Value(1.5)
     g = grad(f_seed)(x)
@@ -285,7 +275,6 @@ def test_grad_of_values_returns_differentiable_values() -> None:
     assert x.grad == pytest.approx(d2f_seed(1.5), rel=1e-14)
 
 
-@needs_create_graph
 @pytest.mark.parametrize("seed", range(24))
 def test_hessian_matches_pytorch_on_random_expressions(seed: int) -> None:
     torch = pytest.importorskip("torch")
@@ -303,7 +292,6 @@ def test_hessian_matches_pytorch_on_random_expressions(seed: int) -> None:
     np.testing.assert_allclose(got, got.T, rtol=1e-12, atol=1e-13)  # a Hessian is symmetric
 
 
-@needs_create_graph
 def test_one_value_given_for_two_arguments_gets_each_partial() -> None:
     """∂(a·b)/∂a = b and ∂(a·b)/∂b = a, even when a and b are the same Value (JAX treats them apart)."""
     x = Value(2.0)
@@ -312,7 +300,6 @@ def test_one_value_given_for_two_arguments_gets_each_partial() -> None:
     assert x.grad == 0.0
 
 
-@needs_create_graph
 def test_grad_at_an_inner_node_of_a_graph_is_differentiable_through_it() -> None:
     """g = f′(y) at y = x²; dg/dx = f″(y)·2x, by hand at x = 2 (y = 4): f′(4) = 112, f″(4)·4 = 480."""
     x = Value(2.0)
@@ -350,7 +337,6 @@ def test_forward_over_reverse_and_forward_over_forward_are_refused() -> None:
         jvp(lambda x: jvp(f_seed, (x,), (1.0,))[1], (2.0,), (1.0,))
 
 
-@needs_create_graph
 def test_vjp_with_a_value_cotangent_is_differentiable_in_it() -> None:
     """ȳ·∂(x²)/∂x = 2xȳ at x = 3: a Value ȳ gives a Value, whose derivative in ȳ is 2x = 6."""
     ybar = Value(0.5)
@@ -361,14 +347,12 @@ def test_vjp_with_a_value_cotangent_is_differentiable_in_it() -> None:
     assert ybar.grad == 6.0
 
 
-@needs_create_graph
 def test_hessian_with_tuple_argnums_by_hand() -> None:
     """f(a, b) = a²b: ∂²/∂a² = 2b, ∂²/∂a∂b = 2a, ∂²/∂b² = 0."""
     H = hessian(lambda a, b: a * a * b, argnums=(0, 1))(3.0, 5.0)
     assert H == ((10.0, 6.0), (6.0, 0.0))
 
 
-@needs_create_graph
 def test_gradient_graph_is_the_recorded_backward_pass() -> None:
     (x,), y, (dy,) = gradient_graph(lambda x: x * x.tanh(), 0.7)
     t = math.tanh(0.7)

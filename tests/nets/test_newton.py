@@ -6,17 +6,9 @@ by hand, f′(x) = 4x³ - 9x² and f″(x) = 12x² - 18x.
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
-from autonode import Value
 from nets.walkthrough import newton
-
-needs_create_graph = pytest.mark.skipif(
-    "create_graph" not in inspect.signature(Value.backward).parameters,
-    reason="Value.backward(create_graph=True) is not available yet",
-)
 
 
 def df(x: float) -> float:
@@ -55,7 +47,6 @@ def test_gradient_descent_iterates_are_the_seed_programs() -> None:
     assert [it.first_derivative for it in iterates] == pytest.approx([df(x) for x in expected[:-1]], rel=1e-13)
 
 
-@needs_create_graph
 def test_newton_iterates_and_derivatives_match_the_hand_loop() -> None:
     expected = hand_newton()
     iterates = newton.newton()
@@ -67,7 +58,6 @@ def test_newton_iterates_and_derivatives_match_the_hand_loop() -> None:
     assert iterates[-1].x_next == pytest.approx(2.25, abs=1e-12)  # Newton lands on 9/4 to rounding
 
 
-@needs_create_graph
 def test_summary_and_rows() -> None:
     s = newton.summary()
     assert s["gradient_descent_steps"] == 70
@@ -78,14 +68,12 @@ def test_summary_and_rows() -> None:
     assert set(rows[0]) == {"method", "step", "x", "first_derivative", "second_derivative", "x_next"}
 
 
-@needs_create_graph
 def test_newton_refuses_a_flat_second_derivative() -> None:
     """f″(1.5) = 12·2.25 - 27 = 0: the step would divide by zero."""
     with pytest.raises(ZeroDivisionError, match=r"f″\(1.5\) = 0"):
         newton.newton(start=1.5)
 
 
-@needs_create_graph
 def test_walkthrough_notes_newton_beside_the_tutorials_descent_and_keeps_its_rows() -> None:
     from nets.walkthrough import run, tutorial
 
