@@ -210,18 +210,24 @@ def _call(f: Function, args: Sequence[Any], name: str) -> Any:
         return f(*args)
 
 
-@contextmanager
-def _grads_kept(outputs: list[Any]) -> Iterator[None]:
-    """Put back, on exit, the ``grad`` of every node the outputs depend on (backward leaves no trace)."""
-    saved: list[tuple[Value, Any]] = []
+def _reachable(outputs: list[Any]) -> list[Value]:
+    """Every node the outputs depend on (themselves included), once; order does not matter here."""
+    nodes: list[Value] = []
     seen: set[int] = set()
     stack = [o for o in outputs if isinstance(o, Value)]
-    while stack:  # every node reachable from the outputs, once (order does not matter here)
+    while stack:
         node = stack.pop()
         if id(node) not in seen:
             seen.add(id(node))
-            saved.append((node, node.grad))
+            nodes.append(node)
             stack += node.parents
+    return nodes
+
+
+@contextmanager
+def _grads_kept(outputs: list[Any]) -> Iterator[None]:
+    """Put back, on exit, the ``grad`` of every node the outputs depend on (backward leaves no trace)."""
+    saved = [(node, node.grad) for node in _reachable(outputs)]
     try:
         yield
     finally:
@@ -475,8 +481,10 @@ def jacfwd(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Function
 def gradient_graph(f: Function, *values: float, labels: Sequence[str] = ()) -> tuple[list[Value], Value, list[Value]]:
     """The graph ``backward(create_graph=True)`` records: ``(inputs, f(inputs), [∂f/∂inputᵢ])``, all Values.
 
-    Each ∂f/∂inputᵢ is a Value whose graph is the recorded backward pass (over f's own
-    graph): draw it, or call its ``backward()`` for a second derivative.
+    Each ∂f/∂inputᵢ is a Value (labelled ``∂f/∂x``) whose graph is the recorded backward
+    pass over f's own graph. Every ``grad`` in it is then set back to 0.0, as on a fresh
+    graph, so it draws like any expression, and ``grads[i].backward()`` leaves the second
+    derivatives ∂²f/∂inputᵢ∂inputⱼ in ``inputs[j].grad``.
     """
     names = list(labels) or [f"x{i + 1}" if len(values) > 1 else "x" for i in range(len(values))]
     inputs = [Value(v, label=name) for v, name in zip(values, names)]
@@ -490,4 +498,6 @@ def gradient_graph(f: Function, *values: float, labels: Sequence[str] = ()) -> t
         if not g.label:
             g.label = f"∂f/∂{x.label}"
         grads.append(g)
+    for node in _reachable([out, *grads]):
+        node.grad = 0.0
     return inputs, out, grads

@@ -359,6 +359,6 @@ def test_gradient_graph_is_the_recorded_backward_pass() -> None:
     assert y.data == pytest.approx(0.7 * t)
     assert dy.data == pytest.approx(t + 0.7 * (1 - t * t), rel=1e-15)
     assert dy.label == "∂f/∂x"
-    x.grad = 0.0
+    assert x.grad == 0.0 and y.grad == 0.0  # set back, as on a fresh graph
     dy.backward()
     assert x.grad == pytest.approx(2 * (1 - t * t) - 2 * 0.7 * t * (1 - t * t), rel=1e-14)
