@@ -25,8 +25,6 @@ import numpy as np
 
 from autonode import Value, topological_order, vsum
 from autonode.parse import parse_expression
-from nets.experiments.engine_bench import bench_engine
-from nets.experiments.training_loop_bench import bench_training, format_training
 from nets.scalar import MLP
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.render import dot_to_svg, find_graphviz_pure, find_renderer, find_system_dot
@@ -62,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(versus, indent=2) if args.json else format_sklearn(versus))
         return 0
     if args.target == "training":
+        # the training-loop benchmark imports JAX when present and the training code (seconds): only for it
+        from nets.experiments.training_loop_bench import bench_training, format_training
+
         if not args.json:
             print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (minutes)...",
                   flush=True)
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.json:
         print("measuring (quick smoke run)..." if args.quick else "measuring (about a minute)...", flush=True)
+    # the engine benchmark imports micrograd and the training code (seconds): only for it, never for --help
+    from nets.experiments.engine_bench import bench_engine
+
     results = bench_engine(quick=args.quick)
     if args.json:
         print(json.dumps(results, indent=2))

@@ -21,7 +21,6 @@ import numpy as np
 
 from nets.activations import check_activations
 from nets.datasets import load
-from nets.experiments import comparison, forward_reverse, speed_runs
 from nets.init import initialise
 from nets.losses import get_loss
 from viz.cli.checks import UsageError, check_parameters, check_range, writable_file
@@ -66,7 +65,11 @@ def _fmt(x: float | None, unit: str = "") -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm  # tqdm.auto looks for Jupyter: a few tenths of a second, only for a run
+    # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):
+    # both only for a run, never for --help
+    from tqdm.auto import tqdm
+
+    from nets.experiments import comparison, forward_reverse, speed_runs
 
     check_range(args.batch, "--batch", 1, MAX_BATCH, "a positive integer")
     if any(n < 1 for n in args.hidden):

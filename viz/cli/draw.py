@@ -28,7 +28,6 @@ from viz.cli.grad import add_time_limit, check_steps_folder, check_time_limit, d
 from viz.graph import GraphTooLargeError
 from viz.network import DEFAULT_MAX_EDGES, draw_network
 from viz.outdir import OutputFolderError, staged_output
-from viz.plots import plot_activations, plot_loss
 from viz.render import RenderDeadline, render_svg
 
 
@@ -89,6 +88,8 @@ def _weights_from_args(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 
 def _figures(folder: Path) -> int:
+    from viz.plots import plot_activations  # matplotlib and the training code: a second, only for the figures
+
     try:
         with staged_output(folder, "--figures", ["sigmoid_weights.svg", "sigmoid_biases.svg"], parents=True) as stage:
             names = [path.name for path in plot_activations(stage)]
@@ -100,6 +101,8 @@ def _figures(folder: Path) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from viz.plots import plot_loss  # matplotlib and the training code: a second, only for the loss plot
+
     try:
         history = json.loads(args.history.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -120,7 +120,7 @@ def draw_graph_and_steps(
                 print(f"{len(written) - 1} backward-step frames and {written[-1].name} written to {steps} "
                       f"(renderer: {renderer.name})")
     except GraphTooLargeError as error:
-        hint = ("draw the graph collapsed: autonode draw --expr ... --collapse neuron (or layer)"
+        hint = ("one drawing with --svg FILE.svg, or collapsed with autonode draw --expr ... --collapse neuron"
                 if command == "grad" else "--collapse neuron or --collapse layer")
         print(f"autonode {command}: {error} (on the command line: {hint})", file=sys.stderr)
         return 1
