@@ -65,18 +65,18 @@ def _fmt(x: float | None, unit: str = "") -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):
-    # both only for a run, never for --help
-    from tqdm.auto import tqdm
-
-    from nets.experiments import comparison, forward_reverse, speed_runs
-
     check_range(args.batch, "--batch", 1, MAX_BATCH, "a positive integer")
     if any(n < 1 for n in args.hidden):
         raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
     check_parameters([64, *args.hidden, 10], "--hidden")  # digits' 64 inputs and 10 classes: the widest data set
     if args.json:
         writable_file(args.json, "--json")
+    # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):
+    # both only for a run, never for --help or a usage error
+    from tqdm.auto import tqdm
+
+    from nets.experiments import comparison, forward_reverse, speed_runs
+
     try:
         data = load(args.dataset, seed=args.seed)
         sizes = [data.n_features, *args.hidden, data.n_classes]

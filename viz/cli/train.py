@@ -83,9 +83,9 @@ def _check_settings(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_settings(args)
     from nets.train import accuracy, train  # imports tqdm.auto: a few tenths of a second, only for training
 
-    _check_settings(args)
     recipe = get_recipe(args.recipe or ("tutorial" if args.dataset == "digits" else "modern"))
     changes: dict[str, Any] = {}
     if args.epochs is not None:
