@@ -222,7 +222,8 @@ def format_sklearn(results: dict[str, Any]) -> str:
         cells = []
         for side in ("nets", "sklearn"):
             s = r[side]
-            cells.append(f"{_ms(s['seconds'])} ({s['epochs']:.0f} ep)" if s["reached"] else "not reached")
+            some = "" if s["reached"] == r["splits"] else f" {s['reached']}/{r['splits']}"
+            cells.append(f"{_ms(s['seconds'])} ({s['epochs']:.0f} ep){some}" if s["reached"] else "not reached")
         ratio = (f"{r['time_ratio']:>6.3f}× {r['per_epoch_ratio']:>8.2f}× {r['epochs_ratio']:>6.2f}×"
                  if "time_ratio" in r else "")
         lines.append(f"{r['dataset']:<14} {r['target']:>7.2f} {cells[0]:>18} {cells[1]:>18} {ratio}")
