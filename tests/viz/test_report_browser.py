@@ -228,8 +228,13 @@ def _inside(inner: list[float], outer: list[float], slack: float = 1.5) -> bool:
 def _screenshots(page: Any, width: int) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{width}px-top.png"))
-    for key in page.eval_on_selector_all("section", "els => els.map(e => e.id)"):
-        page.locator(f"#{key}").screenshot(path=str(ARTIFACTS / f"{width}px-{key}.png"))
+    boxes = page.eval_on_selector_all("section", """els => els.map(e => {
+        const r = e.getBoundingClientRect();
+        return [e.id, r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
+    })""")
+    for key, x, y, w, h in boxes:  # clipped from the whole page: no waiting for the element to settle
+        page.screenshot(path=str(ARTIFACTS / f"{width}px-{key}.png"), full_page=True,
+                        clip={"x": x, "y": y, "width": w, "height": h})
 
 
 def test_every_drawing_fits_its_box_at_first_sight(browser: Any, page_file: Path) -> None:

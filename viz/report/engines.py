@@ -10,6 +10,7 @@ training benchmarks.
 from __future__ import annotations
 
 import inspect
+import os
 import platform
 from collections.abc import Callable
 from html import escape
@@ -48,6 +49,15 @@ def call_with(function: Callable[..., Any], **available: Any) -> Any:
 
 def _diff(x: float | None) -> str:
     return "–" if x is None else f'<span data-value="{x!r}">{x:.2e}</span>'
+
+
+def load_text() -> str:
+    """A sentence giving the 1-minute load average, when the system reports one (a busy machine times slower)."""
+    if not hasattr(os, "getloadavg"):
+        return ""
+    one, _, _ = os.getloadavg()
+    return (f" The load average when these were timed: {one:.1f} on {os.cpu_count()} CPUs"
+            + (" (a busy machine: every time here is longer than on an idle one)." if one > 1 else "."))
 
 
 def install_command(engine: str) -> str:
@@ -119,7 +129,8 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     caption = (f"<p>Digits {'-'.join(map(str, sizes))} ({', '.join(ACTIVATIONS)}), loss {LOSS}, He initialisation; "
                f"differences against the vectorised engine on {batch} training rows (✓: within {AGREE:g}); "
                f"one epoch = {len(data.X_train)} rows. * per epoch = rows × time per sample (forward + backward, "
-               "no optimizer step). Speed-up is over the slowest engine.</p>")
+               "no optimizer step). Speed-up is over the slowest engine."
+               f"{load_text()}</p>")
     if ctx.options.quick:
         caption += "<p><small>--quick: PyTorch and JAX left out (their imports alone take seconds).</small></p>"
     missing = [r.engine for r in rows if r.max_output_diff is None and "not installed" in r.note]
@@ -179,7 +190,7 @@ def build(ctx: Context) -> str:
     """Engine table, forward experiment and (not with --quick) training timings."""
     intro = ("<p class=\"intro\">The same network, with the same weights and inputs, computed by every engine: "
              "the per-node <code>Value</code> graph (each product a node, or one fused dot node per neuron), the "
-             "tutorial's loops, the vectorised numpy engine, and micrograd and PyTorch (float64) when installed. "
+             "tutorial's loops, the vectorised numpy engine, and micrograd, PyTorch (float64) and JAX when installed. "
              "They agree to rounding error; they differ in cost by orders of magnitude. Timings are this machine's, "
              "measured once.</p>")
     table_html, rows = engine_table(ctx)
