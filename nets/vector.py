@@ -157,7 +157,8 @@ class VectorMLP:
         delta = np.array(dJ_dh, dtype=self.dtype)  # a copy: the caller's array is left alone
         if self.h and delta.shape != self.h[-1].shape:
             raise ValueError(f"VectorMLP.backward: ∂J/∂h must have shape {self.h[-1].shape}, got {delta.shape}")
-        return self._backward(delta).copy()
+        grad: Array = self._backward(delta).copy()
+        return grad
 
     def backward(self, dJ_dh: Array) -> Weights:
         """Gradients ``[(∂J/∂W[l], ∂J/∂b[l]), ...]`` from ∂J/∂h[L] of the last forward pass."""

@@ -13,14 +13,18 @@ net                        batch   data
 Engines, each from the same initial weights, each timed over whole epochs:
 
 * ``ours``: :class:`nets.vector.VectorMLP` trained by :func:`nets.train.train` with its default
-  options (accuracy tracking on, shuffling each epoch); ``History.seconds`` ÷ epochs.
+  options (accuracy tracking on, shuffling each epoch); the call is timed whole (its one-off input
+  checks included), the data already in the net's float type as the other engines get it.
 * ``bare``: :func:`bare_numpy_epochs`, the same maths written plainly in numpy in this file:
   the floor a training loop can hope for without a compiler.
+* ``ours+numba``: the same, Adam's update compiled by numba (``Adam(kernel="numba")``, optional).
 * ``jax``: the same step jit-compiled by JAX (forward, gradients and Adam in one program), with
   the batches sliced on the device beforehand and no shuffle: JAX's best case.
 
 Engines run alternately, ``repeats`` times, in one process pinned to one core with BLAS on one
-thread and XLA told to use one thread; each figure is the median with the range (min, max).
+thread and XLA told to use one thread; each figure is the median with the range (min, max), in
+wall time and in the process's CPU time (on one pinned thread, the time the core actually spent on
+it: the steadier figure on a shared machine, where wall time counts the other processes' turns).
 Figures only: nothing here asserts a speed.
 """
 
@@ -123,45 +127,48 @@ def bare_numpy_epochs(weights: Weights, X: Array, Y: Array, epochs: int, batch_s
 
 
 # --------------------------------------------------------------- engines --
-def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
-    def run() -> float:
-        net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
-        history = train(net, X, Y, loss="softmax_cross_entropy", optimizer=Adam(lr=LR), epochs=epochs,
-                        batch_size=case.batch_size, rng=1, progress=False)
-        return history.seconds / epochs
-
-    return run
-
-
-def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
-    typed = [(W.astype(dtype), b.astype(dtype)) for W, b in weights]
+def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int,
+          kernel: str = "numpy") -> Callable[[], Any]:
     Xd, Yd = X.astype(dtype), Y.astype(dtype)
 
-    def run() -> float:
-        start = time.perf_counter()
-        bare_numpy_epochs(typed, Xd, Yd, epochs, case.batch_size, LR, np.random.default_rng(1))
-        return (time.perf_counter() - start) / epochs
+    def run() -> Any:
+        net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
+        return train(net, Xd, Yd, loss="softmax_cross_entropy", optimizer=Adam(lr=LR, kernel=kernel), epochs=epochs,
+                     batch_size=case.batch_size, rng=1, progress=False)
+
+    if kernel == "numba":
+        import numba  # noqa: F401 - optional extra: raises ImportError here when it is missing
 
     return run
 
 
-def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], float]:
+def _ours_numba(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
+    return _ours(case, weights, X, Y, dtype, epochs, kernel="numba")
+
+
+def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
+    typed = [(W.astype(dtype), b.astype(dtype)) for W, b in weights]
+    Xd, Yd = X.astype(dtype), Y.astype(dtype)
+    return lambda: bare_numpy_epochs(typed, Xd, Yd, epochs, case.batch_size, LR, np.random.default_rng(1))
+
+
+def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
     activations = ["tanh"] * (len(case.sizes) - 2) + ["softmax"]
     epoch = training_epoch(weights, activations, "softmax_cross_entropy", X, Y, case.batch_size, LR, dtype)
     epoch()  # compiles
-
-    def run() -> float:
-        start = time.perf_counter()
-        for _ in range(epochs):
-            epoch()
-        return (time.perf_counter() - start) / epochs
-
-    return run
+    return lambda: [epoch() for _ in range(epochs)]
 
 
-ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], float]]] = {
-    "ours": _ours, "bare": _bare, "jax": _jax,
+ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], Any]]] = {
+    "ours": _ours, "ours+numba": _ours_numba, "bare": _bare, "jax": _jax,
 }
+
+
+def _timed(run: Callable[[], Any], epochs: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) per epoch of one call of ``run``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return (time.perf_counter() - wall) / epochs, (time.process_time() - cpu) / epochs
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -179,25 +186,30 @@ def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs:
         except ImportError as error:
             print(f"  {name}: not installed ({error.name})")
     times: dict[str, list[float]] = {name: [] for name in runners}
+    cpu_times: dict[str, list[float]] = {name: [] for name in runners}
     for run in runners.values():
         run()  # warm-up, untimed
     for _ in range(repeats):
         for name, run in runners.items():
-            times[name].append(run())
+            wall, cpu = _timed(run, epochs)
+            times[name].append(wall)
+            cpu_times[name].append(cpu)
     result: dict[str, Any] = {
         "case": case.name, "sizes": list(case.sizes), "batch_size": case.batch_size, "rows": X.shape[0],
         "dtype": np.dtype(dtype).name, "epochs_per_run": epochs, "repeats": repeats,
         "seconds_per_epoch": {name: _summary(t) for name, t in times.items()},
+        "cpu_seconds_per_epoch": {name: _summary(t) for name, t in cpu_times.items()},
     }
-    ratios = {}
-    for other in ("bare", "jax"):
-        if "ours" in times and other in times:
-            per_run = [a / b for a, b in zip(times["ours"], times[other], strict=True)]  # each pair ran back to back
-            ratios[f"ours/{other}"] = _summary(per_run)
+    ratios, cpu_ratios = {}, {}
+    for ours, other in (("ours", "bare"), ("ours", "jax"), ("ours+numba", "jax")):
+        if ours in times and other in times:  # each pair ran back to back: the ratio per pair, then its median
+            ratios[f"{ours}/{other}"] = _summary([a / b for a, b in zip(times[ours], times[other], strict=True)])
+            cpu_ratios[f"{ours}/{other}"] = _summary(
+                [a / b for a, b in zip(cpu_times[ours], cpu_times[other], strict=True)])
     result["ratios"] = ratios
+    result["cpu_ratios"] = cpu_ratios
     if "jax" in runners:
         result["jax_cpu_per_wall"] = cpu_per_wall(runners["jax"])
-    result["ours_cpu_per_wall"] = cpu_per_wall(runners["ours"]) if "ours" in runners else None
     return result
 
 
@@ -224,7 +236,7 @@ def format_training(results: dict[str, Any]) -> str:
         "Training loop, seconds per epoch (median of alternated runs, range in brackets); tanh hidden layers, "
         "softmax cross-entropy, Adam",
         f"{'net':<24} {'dtype':<8} {'ours':>22} {'bare numpy':>22} {'JAX jit (best case)':>22} "
-        f"{'ours/bare':>16} {'ours/JAX':>16}",
+        f"{'ours/bare':>16} {'ours/JAX':>16} {'ours+numba':>22} {'ours+numba/JAX':>16}",
     ]
 
     def cell(s: dict[str, float] | None, unit: float = 1e3) -> str:
@@ -235,14 +247,17 @@ def format_training(results: dict[str, Any]) -> str:
     def ratio(s: dict[str, float] | None) -> str:
         return "-" if s is None else f"{s['median']:.2f} [{s['min']:.2f}-{s['max']:.2f}]"
 
-    for r in results["cases"]:
-        t = r["seconds_per_epoch"]
-        lines.append(f"{r['case']:<24} {r['dtype']:<8} {cell(t.get('ours')):>22} {cell(t.get('bare')):>22} "
-                     f"{cell(t.get('jax')):>22} {ratio(r['ratios'].get('ours/bare')):>16} "
-                     f"{ratio(r['ratios'].get('ours/jax')):>16}")
-    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); bare: the "
-                 "same maths written plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, "
-                 "no shuffle")
+    for clock, times, ratios in (("wall", "seconds_per_epoch", "ratios"), ("CPU", "cpu_seconds_per_epoch",
+                                                                         "cpu_ratios")):
+        lines.append(f"-- {clock} time")
+        for r in results["cases"]:
+            t, q = r[times], r[ratios]
+            lines.append(f"{r['case']:<24} {r['dtype']:<8} {cell(t.get('ours')):>22} {cell(t.get('bare')):>22} "
+                         f"{cell(t.get('jax')):>22} {ratio(q.get('ours/bare')):>16} {ratio(q.get('ours/jax')):>16} "
+                         f"{cell(t.get('ours+numba')):>22} {ratio(q.get('ours+numba/jax')):>16}")
+    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); ours+numba: "
+                 "the same with Adam(kernel='numba'), the optional compiled Adam; bare: the same maths written "
+                 "plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, no shuffle")
     cpu = [f"{r['case']} {r['dtype']}: {r.get('jax_cpu_per_wall', float('nan')):.2f}" for r in results["cases"]
            if r.get("jax_cpu_per_wall") is not None]
     lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "
