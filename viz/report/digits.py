@@ -80,9 +80,9 @@ def seed_spread(ctx: Context) -> str:
     epochs = trained(ctx, "tutorial").epochs
     return (f'<p id="tutorial-seeds">The tutorial recipe over {SPREAD_SEEDS} random seeds ({seeds}; each seed '
             f"fixes a different 60/40 split and different initial weights), the full {epochs:,} iterations "
-            f"each, trained in parallel worker processes: {escape(listed)}; mean <b>{100 * mean:.1f}%</b>. "
-            f"The tutorial reports about {TUTORIAL_ACCURACY:.0%} for one run; the spread shows how much a single "
-            "run's figure depends on its split and starting weights.</p>")
+            f"each, trained in parallel worker processes: {escape(listed)}; mean <b>{100 * mean:.1f}%</b>, from "
+            f"{percent(min(accuracies))} to {percent(max(accuracies))}. The tutorial reports about "
+            f"{TUTORIAL_ACCURACY:.0%} for its one run.</p>")
 
 
 def build(ctx: Context) -> str:
@@ -104,8 +104,8 @@ def build(ctx: Context) -> str:
                        numeric=[False, False, True, True, True, True], element_id="digits-results"))
     tutorial = runs[0]
     note = (f"The tutorial reports about {TUTORIAL_ACCURACY:.0%} test accuracy for its recipe; this run reaches "
-            f"{tutorial.final_accuracy:.1%}. The difference is its split and starting weights (a random seed of its "
-            "own), not the maths: the spread over seeds below shows runs either side of the tutorial's figure.")
+            f"{tutorial.final_accuracy:.1%}. A single run's figure depends on its split and starting weights (its "
+            "random seed), not only on the recipe: the spread over random seeds below shows by how much.")
     if ctx.options.quick:
         note = (f"The tutorial reports about {TUTORIAL_ACCURACY:.0%} test accuracy for its recipe. This is a --quick "
                 "run with far fewer epochs, so accuracies are lower than a full run's.")
