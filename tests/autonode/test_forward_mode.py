@@ -65,12 +65,11 @@ def test_tangent_of_each_op_is_its_hand_derivative_along_each_input(name: str) -
         assert out.tangent == pytest.approx(partials[i], rel=1e-14, abs=1e-15), (name, i)
 
 
-@pytest.mark.parametrize("name", sorted(OPS))
+@pytest.mark.parametrize("name", sorted(name for name, op in OPS.items() if op.method is not None))
 def test_each_table_method_of_a_dual_gives_the_hand_derivative(name: str) -> None:
     """Dual's operators and methods come from the table: x.tanh(), a - b and its reflected b.__rsub__(a)."""
     op = OPS[name]
-    if op.method is None:
-        pytest.skip(f"{name} is applied by a function, not a method")
+    assert op.method is not None
     operands, partials = HAND[name]
     if op.arity == 1:
         assert getattr(Dual(operands[0], 1.0), op.method)().tangent == pytest.approx(partials[0], rel=1e-14)
