@@ -95,7 +95,7 @@ def _value_node(graph: Digraph, node: Value, name: str, options: DrawOptions, la
     hl = options.highlight
     if hl is not None and node is hl.node:
         attrs.update(color=HIGHLIGHT_NODE, penwidth="3")
-    elif hl is not None and node is hl.parent:
+    elif hl is not None and node == hl.parent:  # (== : a number operand is a fresh Constant view each look)
         attrs.update(color=HIGHLIGHT_PARENT, penwidth="3")
     graph.node(name, **attrs)
 
@@ -133,7 +133,7 @@ def build_value_graph(root: Value, options: DrawOptions, max_nodes: int | None) 
             attrs: dict[str, str] = {}
             if options.show_local_grads:
                 attrs[edge_label] = f"local {fmt(local, options.digits)}"
-            if hl is not None and node is hl.node and parent is hl.parent and index == hl.parent_index:
+            if hl is not None and node is hl.node and parent == hl.parent and index == hl.parent_index:
                 attrs.update(color=HIGHLIGHT_PARENT, penwidth="3", dir="back", fontcolor=HIGHLIGHT_PARENT)
                 attrs[edge_label] = f"local {fmt(local, options.digits)}"
             graph.edge(names[parent], name + "_op", **attrs)

@@ -14,6 +14,7 @@ import pytest
 
 from autonode import Value, backward_steps, topological_order
 from autonode.value import Constant
+from viz.steps import backward_frames
 
 
 def test_a_number_operand_appears_as_a_constant_leaf_and_looking_changes_nothing() -> None:
@@ -96,3 +97,12 @@ def test_a_value_subclass_operand_is_a_parent_not_a_number() -> None:
     y = x * w
     y.backward()
     assert y.parents == (x, w) and w.grad == 2.0 and x.grad == 3.0
+
+
+def test_every_step_frame_highlights_its_edge_numbers_included() -> None:
+    x = Value(-1.5, label="x")
+    frames = backward_frames(x * 4.0 + 1.0)
+    steps = [f for f in frames if f.step is not None]
+    assert [isinstance(f.step.parent, Constant) for f in steps] == [False, True, False, True]
+    for frame in steps:
+        assert frame.graph.source.count("dir=back") == 1  # the step's own edge, drawn highlighted
