@@ -31,7 +31,7 @@ from typing import Any
 from autonode import ops
 from autonode.forward import Dual
 from autonode.modes import is_grad_enabled
-from autonode.value import Value, vsum
+from autonode.value import Constant, Value, vsum
 
 Function = Callable[..., Any]
 ArgNums = int | Sequence[int]
@@ -220,7 +220,8 @@ def _reachable(outputs: list[Any]) -> list[Value]:
         if id(node) not in seen:
             seen.add(id(node))
             nodes.append(node)
-            stack += node.parents
+            # (a Constant is a fresh view of a number kept in its node: nothing of it to keep)
+            stack += [p for p in node.parents if type(p) is not Constant]
     return nodes
 
 
