@@ -3,14 +3,18 @@
 Two families of functions, each a chain whose length grows with the size k:
 
 * **many inputs, one output** f: ℝᵏ → ℝ, ``sᵢ = tanh(sᵢ₋₁ + wᵢ·xᵢ) + ½·sᵢ₋₁`` over i = 2…k
-  (s₁ = tanh(w₁x₁)), output sₖ. Its gradient takes k forward passes (``jacfwd``: one dual-number pass
-  per input direction) or one reverse pass (``grad``: record, then one ``backward()``).
+  (s₁ = tanh(w₁x₁)), output sₖ. Its gradient takes k forward passes (one dual-number pass
+  per input direction eⱼ) or one reverse pass (record with Values, one ``backward()``).
 * **one input, many outputs** g: ℝ → ℝᵏ, ``z ← tanh(wⱼ·z) + ½·z`` from z = x, every zⱼ an
-  output. Its Jacobian takes one forward pass or k reverse passes (``jacrev``: one
-  ``backward()`` per output over the one recorded graph).
+  output. Its Jacobian takes one forward pass or k reverse passes (one ``backward()`` per
+  output over the one recorded graph).
 
 A pass over a chain of length k costs O(k), so forward mode grows like k² on f and
-stays linear on g; reverse mode the other way round. Both are timed side by side in
+stays linear on g; reverse mode the other way round. The passes are the engine's own
+(:func:`forward_gradient`, :func:`reverse_gradient`, :func:`forward_derivatives`,
+:func:`reverse_derivatives`, a few lines each), without the bookkeeping of
+``autonode.jacfwd``/``grad``/``jacrev`` (argument trees, putting grads back), whose
+results they are checked against in the tests. Both modes are timed side by side in
 one process, alternating, and their results compared (they must agree to rounding).
 Figures only: nothing here asserts a speed.
 """
@@ -25,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from autonode import grad, jacfwd, jacrev
+from autonode import Dual, Value
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
 MANY_INPUTS = "ℝᵏ → ℝ"
@@ -59,6 +63,34 @@ def many_outputs(w: Sequence[float]) -> Callable[[Any], list[Any]]:
         return out
 
     return g
+
+
+def forward_gradient(f: Callable[[list[Any]], Any], x: Sequence[float]) -> list[float]:
+    """∂f/∂xⱼ for each j by forward mode: pass j runs f on duals with tangent eⱼ (k passes)."""
+    return [f([Dual(v, 1.0 if i == j else 0.0) for i, v in enumerate(x)]).tangent for j in range(len(x))]
+
+
+def reverse_gradient(f: Callable[[list[Any]], Any], x: Sequence[float]) -> list[float]:
+    """∂f/∂xⱼ for every j by reverse mode: record f once, one backward() (one pass)."""
+    leaves = [Value(v) for v in x]
+    f(leaves).backward()
+    return [leaf.grad for leaf in leaves]
+
+
+def forward_derivatives(g: Callable[[Any], list[Any]], x: float) -> list[float]:
+    """dgᵢ/dx for every output i by forward mode: one pass on a dual with tangent 1."""
+    return [y.tangent for y in g(Dual(x, 1.0))]
+
+
+def reverse_derivatives(g: Callable[[Any], list[Any]], x: float) -> list[float]:
+    """dgᵢ/dx for each output i by reverse mode: record g once, one backward() per output (k passes)."""
+    leaf = Value(x)
+    derivatives = []
+    for y in g(leaf):
+        leaf.grad = 0.0
+        y.backward()
+        derivatives.append(leaf.grad)
+    return derivatives
 
 
 def _per_call(fn: Callable[[], Any], calls: int) -> float:
@@ -95,10 +127,10 @@ def _jacobians(shape: str, k: int, seed: int) -> tuple[Callable[[], Any], Callab
     if shape == MANY_INPUTS:
         f = many_inputs(w)
         x = x_rng.uniform(-1.0, 1.0, k).tolist()
-        return (lambda: jacfwd(f)(x)), (lambda: grad(f)(x)), (k, 1)
+        return (lambda: forward_gradient(f, x)), (lambda: reverse_gradient(f, x)), (k, 1)
     g = many_outputs(w)
     x0 = float(x_rng.uniform(-1.0, 1.0))
-    return (lambda: jacfwd(g)(x0)), (lambda: jacrev(g)(x0)), (1, k)
+    return (lambda: forward_derivatives(g, x0)), (lambda: reverse_derivatives(g, x0)), (1, k)
 
 
 def timing_rows(sizes: Sequence[int] = SIZES, rounds: int = 7, min_seconds: float = 0.01,
