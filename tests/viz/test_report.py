@@ -585,3 +585,23 @@ def test_gradient_flow_shows_the_sigmoid_gradient_vanishing(report: dict[str, An
         ratios[name] = float(row[-2].find_all("b")[0].attrs["title"])
         assert ratios[name] == pytest.approx(norms[0] / norms[-1], rel=1e-12)
     assert ratios["sigmoid"] < 0.05 < 0.3 < ratios["relu"]  # orders of magnitude apart, as σ′ ≤ ¼ predicts
+
+
+def test_no_cell_shows_more_than_7_significant_digits(report: dict[str, Any]) -> None:
+    cells = [c for table in report["dom"].find_all("table") for row in table_rows(table) for c in row]
+    assert len(cells) > 300
+    for cell in cells:
+        for number in re.findall(r"\d+\.\d+", cell.text):
+            assert len(number.replace(".", "").lstrip("0")) <= 7, cell.text
+
+
+def test_speed_ups_are_written_with_thousands_separators(report: dict[str, Any]) -> None:
+    rows = {r[1].text: r for r in table_rows(report["dom"].by_id("engine-table"))}
+    for row in rows.values():
+        shown = row[6].text
+        if shown == "–":
+            continue
+        full = float(row[6].find_all("span")[0].attrs["title"])
+        assert shown.endswith("×") and float(shown[:-1].replace(",", "")) == pytest.approx(full, rel=0.005)
+        if full >= 1000:
+            assert re.fullmatch(r"\d{1,3}(,\d{3})+×", shown), shown

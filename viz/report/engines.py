@@ -100,14 +100,14 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     engines = QUICK_ENGINES if ctx.options.quick else ENGINES
     timed: list[str] = []
     if "pytorch" in engines:
-        ctx.progress.update(0, len(engines), "loading PyTorch")
+        ctx.progress.update(0, len(engines) + 2, "loading PyTorch")
         load_torch()
     if "jax" in engines:
-        ctx.progress.update(0, len(engines), "loading JAX")
+        ctx.progress.update(0, len(engines) + 2, "loading JAX")
         load_jax()
 
     def tick(name: str) -> None:
-        ctx.progress.update(len(timed), len(engines), f"timing {name}")
+        ctx.progress.update(len(timed), len(engines) + 2, f"timing {name}")
         timed.append(name)
 
     rows = call_with(engine_rows, sizes=sizes, activations=list(ACTIVATIONS), weights=weights, X=X, Y=Y, loss=LOSS,
@@ -145,7 +145,6 @@ def _forward(ctx: Context) -> str:
 
 
     e = call_with(forward_experiment, seed=ctx.options.seed)
-    ctx.progress.update(1, 2, "forward experiment")
     ctx.facts["forward experiment"] = f"looped vs matrix {ratio(e['speedup'])}"
     differs = ""
     if not 0.5 < e["speedup"] / TUTORIAL_FORWARD < 2:
@@ -194,9 +193,13 @@ def build(ctx: Context) -> str:
              "They agree to rounding error; they differ in cost by orders of magnitude. Timings are this machine's, "
              "measured once.</p>")
     table_html, rows = engine_table(ctx)
+    steps = len(rows) + 2
+    ctx.progress.update(len(rows), steps, "the tutorial's forward-pass experiment")
     parts = [intro, table_html, _forward(ctx)]
     if not ctx.options.quick:
+        ctx.progress.update(len(rows) + 1, steps, "the tutorial's training run")
         parts.append(_training(ctx))
+    ctx.progress.update(steps, steps, "done")
     bad = [r.engine for r in rows if r.max_output_diff is not None and r.max_gradient_diff is not None
            and max(r.max_output_diff, r.max_gradient_diff) > AGREE]
     measured = sum(1 for r in rows if r.max_output_diff is not None)

@@ -11,6 +11,7 @@ The two threads share the state under one lock.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -49,7 +50,9 @@ class ReportProgress:
             self._section_start = time.perf_counter()
             self._done, self._total, self._what = 0, total, ""
             if self.tty:
-                self._bar = tqdm(total=total, desc=self._title, file=self.stream, leave=True, dynamic_ncols=True)
+                size = shutil.get_terminal_size((100, 24))  # a terminal reporting a 0×0 size gets 100×24
+                self._bar = tqdm(total=total, desc=self._title, file=self.stream, leave=True, ncols=size.columns,
+                                 nrows=size.lines, unit="step")
             else:
                 self._line("")
         if self._heart is None:
