@@ -89,7 +89,7 @@ class Dual:
             return apply(ops.POW, self, other)
         if not isinstance(other, (int, float)) or isinstance(other, bool):
             raise TypeError(f"exponent must be a real number or a Dual, got {type(other).__name__}: {other!r:.60}")
-        return apply(ops.pow_const(other), self)
+        return _unary(ops.pow_const(other))(self)
 
     def __rpow__(self, other: DualOperand) -> Dual:
         return apply(ops.POW, other, self)
@@ -112,27 +112,102 @@ class Dual:
 
 
 # ------------------------------------------- methods from the op table --
+# SPEED: each method binds its op's two rules as locals and handles the common operands
+# (a Dual, a float) inline, handing anything else (ints, wrong types, a domain error) to
+# apply(), which checks and names it. A dual pass over the 64-step chain of
+# nets.experiments.forward_reverse: 1.45 → 0.26 ms (min of 21 alternating rounds against
+# the apply()-only version, medians 1.89 → 0.46 ms, load average 8.5 on 2 cores).
+_new = object.__new__
+_DOMAIN = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def _dual(primal: float, tangent: float) -> Dual:
+    node: Dual = _new(Dual)
+    node.primal = primal
+    node.tangent = tangent
+    return node
+
+
+def _unary_method(op: Op) -> Callable[[Dual], Dual]:
+    forward, derivatives = op.forward, op.derivatives
+
+    def method(self: Dual) -> Dual:
+        x = self.primal
+        try:
+            out = forward(x)
+            (d,) = derivatives(out, x)
+        except _DOMAIN:
+            return apply(op, self)  # (raises the named DomainError)
+        return _dual(out, d * self.tangent)
+
+    return method
+
+
+def _binary_methods(op: Op) -> tuple[Callable[[Dual, DualOperand], Dual], Callable[[Dual, DualOperand], Dual]]:
+    """``self op other`` and the reflected ``other op self``; a float operand adds no tangent term."""
+    forward, derivatives = op.forward, op.derivatives
+
+    def method(self: Dual, other: DualOperand) -> Dual:
+        kind = type(other)
+        if kind is not Dual and kind is not float:
+            return apply(op, self, other)
+        x = self.primal
+        y = other.primal if kind is Dual else other  # type: ignore[union-attr]
+        try:
+            out = forward(x, y)
+            dx, dy = derivatives(out, x, y)
+        except _DOMAIN:
+            return apply(op, self, other)
+        tangent = dx * self.tangent
+        if kind is Dual:
+            tangent += dy * other.tangent  # type: ignore[union-attr]
+        return _dual(out, tangent)
+
+    def reflected(self: Dual, other: DualOperand) -> Dual:
+        if type(other) is not float:
+            return apply(op, other, self)
+        x = self.primal
+        try:
+            out = forward(other, x)
+            _, dx = derivatives(out, other, x)
+        except _DOMAIN:
+            return apply(op, other, self)
+        return _dual(out, dx * self.tangent)
+
+    return method, reflected
+
+
+_UNARY: dict[int, Callable[[Dual], Dual]] = {}
+
+
+def _unary(op: Op) -> Callable[[Dual], Dual]:
+    """The method of a unary op (made on first use: ``pow_const`` ops come one per exponent)."""
+    method = _UNARY.get(id(op))
+    if method is None:
+        method = _UNARY[id(op)] = _unary_method(op)
+    return method
+
+
 def _attach(op: Op) -> None:
     """Give Dual the method ``op.method``: a unary op as ``x.name()`` (and ``abs(x)``), a binary one both ways."""
     name = op.method
     if name is None:
         return
-
-    def method(self: Dual, *other: DualOperand) -> Dual:
-        return apply(op, self, *other)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"{op.name} with its tangent by the table's rule {op.formula}."
-    setattr(Dual, name, method)
-    if op.arity == 2 and name.startswith("__"):
-
-        def reflected(self: Dual, other: DualOperand) -> Dual:
-            return apply(op, other, self)
-
+    doc = f"{op.name} with its tangent by the table's rule {op.formula}."
+    if op.arity == 1:
+        method = _unary(op)
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = doc
+        setattr(Dual, name, method)
+        if hasattr(float, f"__{name}__"):  # abs → also abs(x)
+            setattr(Dual, f"__{name}__", method)
+    elif op.arity == 2 and name.startswith("__"):
+        binary, reflected = _binary_methods(op)
+        binary.__name__ = binary.__qualname__ = name
         reflected.__name__ = reflected.__qualname__ = "__r" + name[2:]
+        binary.__doc__ = reflected.__doc__ = doc
+        setattr(Dual, name, binary)
         setattr(Dual, reflected.__name__, reflected)
-    elif op.arity == 1 and hasattr(float, f"__{name}__"):  # abs → also abs(x)
-        setattr(Dual, f"__{name}__", method)
 
 
 for _op in ops.OPS.values():

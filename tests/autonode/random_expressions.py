@@ -90,6 +90,13 @@ def apply_value(op: ops.Op, *xs: Any) -> Value:
 
 
 def apply_dual(op: ops.Op, *xs: Any) -> forward.Dual:
+    """Through the Dual's own operators and methods where the op has one (as a user writes it), else apply."""
+    first = xs[0]
+    if isinstance(first, forward.Dual):
+        if op.method is not None:
+            return getattr(first, op.method)(*xs[1:])
+        if id(op) in POW_CONST_BY_OP:
+            return first ** POW_CONST_BY_OP[id(op)]
     return forward.apply(op, *xs)
 
 

@@ -115,6 +115,10 @@ def test_domain_errors_name_the_op() -> None:
         Dual(-1.0, 1.0).log()
     with pytest.raises(DomainError, match="division by zero"):
         Dual(1.0, 1.0) / 0.0
+    with pytest.raises(DomainError, match="division by zero"):
+        1.0 / Dual(0.0, 1.0)
+    with pytest.raises(DomainError, match=r"0 cannot be raised to a negative power"):
+        Dual(0.0, 1.0) ** -1.5
 
 
 def test_mixing_duals_and_values_is_refused() -> None:
