@@ -127,8 +127,11 @@ def save(path: str | os.PathLike[str], obj: Any) -> Path:
         from nets.estimator_file import estimator_document
 
         doc = estimator_document(obj)
-    else:
+    elif all(hasattr(obj, name) for name in ("sizes", "activations", "get_weights")):
         doc = network_document(list(obj.sizes), list(obj.activations), obj.get_weights())
+    else:
+        raise TypeError(f"nets.io.save takes a network, a nets.io.Model or a fitted nets estimator, "
+                        f"not {type(obj).__name__}")
     data = json.dumps(doc, allow_nan=False).encode("utf-8")
     check_destination(target)
     try:

@@ -239,3 +239,9 @@ def test_saves_from_threads_do_not_clash(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m0.json", "m1.json"]
     saved = load(tmp_path / "m0.json").weights[0][0]
     assert any((saved == n.W[0]).all() for n in nets[0::2])  # one whole save won, not a mixture
+
+
+def test_something_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="takes a network, a nets.io.Model or a fitted nets estimator, not dict"):
+        save(tmp_path / "m.json", {"W": [[1.0]]})
+    assert list(tmp_path.iterdir()) == []
