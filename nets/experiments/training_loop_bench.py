@@ -17,7 +17,6 @@ Engines, each from the same initial weights, each timed over whole epochs:
   checks included), the data already in the net's float type as the other engines get it.
 * ``bare``: :func:`bare_numpy_epochs`, the same maths written plainly in numpy in this file:
   the floor a training loop can hope for without a compiler.
-* ``ours+numba``: the same, Adam's update compiled by numba (``Adam(kernel="numba")``, optional).
 * ``jax``: the same step jit-compiled by JAX (forward, gradients and Adam in one program), with
   the batches sliced on the device beforehand and no shuffle: JAX's best case.
 
@@ -127,23 +126,15 @@ def bare_numpy_epochs(weights: Weights, X: Array, Y: Array, epochs: int, batch_s
 
 
 # --------------------------------------------------------------- engines --
-def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int,
-          kernel: str = "numpy") -> Callable[[], Any]:
+def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
     Xd, Yd = X.astype(dtype), Y.astype(dtype)
 
     def run() -> Any:
         net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
-        return train(net, Xd, Yd, loss="softmax_cross_entropy", optimizer=Adam(lr=LR, kernel=kernel), epochs=epochs,
+        return train(net, Xd, Yd, loss="softmax_cross_entropy", optimizer=Adam(lr=LR), epochs=epochs,
                      batch_size=case.batch_size, rng=1, progress=False)
 
-    if kernel == "numba":
-        import numba  # noqa: F401 - optional extra: raises ImportError here when it is missing
-
     return run
-
-
-def _ours_numba(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
-    return _ours(case, weights, X, Y, dtype, epochs, kernel="numba")
 
 
 def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
@@ -160,7 +151,7 @@ def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: i
 
 
 ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], Any]]] = {
-    "ours": _ours, "ours+numba": _ours_numba, "bare": _bare, "jax": _jax,
+    "ours": _ours, "bare": _bare, "jax": _jax,
 }
 
 
@@ -201,7 +192,7 @@ def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs:
         "cpu_seconds_per_epoch": {name: _summary(t) for name, t in cpu_times.items()},
     }
     ratios, cpu_ratios = {}, {}
-    for ours, other in (("ours", "bare"), ("ours", "jax"), ("ours+numba", "jax")):
+    for ours, other in (("ours", "bare"), ("ours", "jax")):
         if ours in times and other in times:  # each pair ran back to back: the ratio per pair, then its median
             ratios[f"{ours}/{other}"] = _summary([a / b for a, b in zip(times[ours], times[other], strict=True)])
             cpu_ratios[f"{ours}/{other}"] = _summary(
@@ -236,7 +227,7 @@ def format_training(results: dict[str, Any]) -> str:
         "Training loop, seconds per epoch (median of alternated runs, range in brackets); tanh hidden layers, "
         "softmax cross-entropy, Adam",
         f"{'net':<24} {'dtype':<8} {'ours':>22} {'bare numpy':>22} {'JAX jit (best case)':>22} "
-        f"{'ours/bare':>16} {'ours/JAX':>16} {'ours+numba':>22} {'ours+numba/JAX':>16}",
+        f"{'ours/bare':>16} {'ours/JAX':>16}",
     ]
 
     def cell(s: dict[str, float] | None, unit: float = 1e3) -> str:
@@ -253,11 +244,10 @@ def format_training(results: dict[str, Any]) -> str:
         for r in results["cases"]:
             t, q = r[times], r[ratios]
             lines.append(f"{r['case']:<24} {r['dtype']:<8} {cell(t.get('ours')):>22} {cell(t.get('bare')):>22} "
-                         f"{cell(t.get('jax')):>22} {ratio(q.get('ours/bare')):>16} {ratio(q.get('ours/jax')):>16} "
-                         f"{cell(t.get('ours+numba')):>22} {ratio(q.get('ours+numba/jax')):>16}")
-    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); ours+numba: "
-                 "the same with Adam(kernel='numba'), the optional compiled Adam; bare: the same maths written "
-                 "plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, no shuffle")
+                         f"{cell(t.get('jax')):>22} {ratio(q.get('ours/bare')):>16} {ratio(q.get('ours/jax')):>16}")
+    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); bare: the "
+                 "same maths written plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, "
+                 "no shuffle")
     cpu = [f"{r['case']} {r['dtype']}: {r.get('jax_cpu_per_wall', float('nan')):.2f}" for r in results["cases"]
            if r.get("jax_cpu_per_wall") is not None]
     lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "

@@ -222,22 +222,3 @@ def test_flatten_gives_live_arrays() -> None:
     flatten(weights)[0] += 1.0
     assert weights[0][0].sum() == 2.0
 
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_adam_numba_kernel_is_the_numpy_kernel(dtype: type) -> None:
-    """The optional compiled kernel: the same iterates as the numpy reference, flat and per-array, over many steps."""
-    pytest.importorskip("numba")
-    rng = np.random.default_rng(8)
-    start, target = rng.normal(size=1000).astype(dtype), rng.normal(size=1000).astype(dtype)
-    W_np, W_nb = start.copy(), start.copy()
-    ref, fast = get_optimizer("adam", lr=0.01), get_optimizer("adam", lr=0.01, kernel="numba")
-    for _ in range(20):
-        ref.step([W_np], [W_np - target])
-        fast.step([W_nb], [W_nb - target])
-    assert W_nb.dtype == dtype
-    np.testing.assert_allclose(W_nb, W_np, rtol=1e-12 if dtype == np.float64 else 1e-5, atol=1e-7)
-
-
-def test_adam_unknown_kernel_is_named() -> None:
-    with pytest.raises(ValueError, match="unknown kernel 'fortran'.*numpy.*numba"):
-        get_optimizer("adam", kernel="fortran")
