@@ -221,6 +221,7 @@ def draw_network(
     graph.attr("node", fontname="Helvetica", fontsize=size[1], shape="circle", fixedsize="true", width=size[0],
                style="filled", fillcolor="white")  # filled, so edges passing behind a neuron do not cross its label
     thickest = 4.0 if kept <= 60 else 2.0  # many edges: thinner lines, so the strongest still stand apart
+    # widths span the edges drawn: from the threshold (thinnest) to the largest (thickest)
     graph.attr("edge", arrowhead="none", fontname="Helvetica", fontsize="8")
 
     for layer, n in enumerate(sizes):
@@ -254,7 +255,8 @@ def draw_network(
                     tooltip += f", grad = {grad!r}"
                     text = f"w {text} g {fmt(grad, digits)}"
                 attrs = {"color": signed_color(value, largest, positive, negative),
-                         "penwidth": pen_width(value, largest, 0.3, thickest), "tooltip": tooltip}
+                         "penwidth": pen_width(abs(value) - edge_threshold, largest - edge_threshold, 0.3, thickest),
+                         "tooltip": tooltip}
                 if show_values:
                     attrs["label"] = text
                 graph.edge(source, neuron_name(layer + 1, i), **attrs)
