@@ -17,7 +17,7 @@ from typing import Any
 
 from autonode.errors import AnomalyError
 from autonode.modes import ALL_DEFAULT, MODES
-from autonode.value import Constant, Value
+from autonode.value import Constant, HandWritten, Value
 
 _FINISH = object()  # stack marker: the node below it has had all its parents ordered
 
@@ -88,6 +88,13 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[Step]:
     steps = []
     for node in reversed(order):
         g = node.grad
+        if isinstance(node.primitive, HandWritten):  # its chain rule is a closure: run it, report what it added
+            before = [parent.grad for parent in node.parents]
+            node._backward()
+            for index, (parent, old) in enumerate(zip(node.parents, before)):
+                added = parent.grad - old
+                steps.append(Step(node, g, added / g if g else math.nan, added, parent, index))
+            continue
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             contribution = local * g
             if not isinstance(parent, Constant):  # (a Constant's grad is its share, read when it is made)

@@ -5,14 +5,18 @@ Each :class:`Op` holds two plain functions built from :mod:`autonode.mathfn`:
 * ``forward(*inputs) -> out``
 * ``derivatives(out, *inputs) -> (∂out/∂input_0, ∂out/∂input_1, ...)``
 
-Both run on Python floats *and* on numpy arrays (elementwise). The per-node
-engine (:class:`autonode.Value`) calls them on floats; the vectorised engine in
-``nets`` calls the same functions on arrays, so the two cannot drift apart.
+Both run on Python floats, on numpy arrays (elementwise) and on Values. The
+per-node engine (:class:`autonode.Value`) calls them on floats; the vectorised
+engine in ``nets`` calls the same functions on arrays; ``backward(create_graph=True)``
+calls the derivative rules on Values, which records each local derivative as a
+graph (derivatives of derivatives). One set of rules, so nothing can drift apart.
 Rules are written in terms of the output where that is cheapest
 (``exp``: ``out``; ``tanh``: ``1 - out²``; ``sigmoid``: ``out·(1 - out)``).
 
-A new primitive goes into :data:`OPS` and is picked up by the tests that loop
-over the table × {float, array} against central differences.
+A new primitive is one entry here, added to :data:`OPS`: with ``method="name"``,
+Value gets ``x.name()`` and the expression parser ``name(...)``, and the tests that
+loop over the table (float × array × central differences × PyTorch, to third
+order) pick it up.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from autonode import Value
+from autonode import Value, backward_steps
 
 
 def sanity_check(value: Callable[[float], Any]) -> tuple[list[Any], Any]:
@@ -299,3 +299,16 @@ def test_create_graph_refuses_a_hand_written_node_with_a_clear_message() -> None
     y = lecture_tanh(x)
     with pytest.raises(TypeError, match="hand-written node .*closure, not an op-table rule"):
         y.backward(create_graph=True)
+
+
+def test_backward_steps_run_a_hand_written_chain_rule() -> None:
+    """x = 0.5, y = tanh(x)·3 with the lecture's tanh: the steps add 3 to tanh's grad, then (1 - t²)·3 to x's."""
+    x = Value(0.5, label="x")
+    t = lecture_tanh(x)
+    y = t * 3.0
+    steps = backward_steps(y)
+    assert [s.parent for s in steps[:1]] == [t] and steps[0].contribution == 3.0
+    last = steps[-1]
+    assert last.parent is x and last.contribution == pytest.approx((1 - math.tanh(0.5) ** 2) * 3.0, rel=1e-12)
+    assert last.local == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-12)
+    assert x.grad == pytest.approx((1 - math.tanh(0.5) ** 2) * 3.0, rel=1e-12)
