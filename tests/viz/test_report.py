@@ -605,3 +605,23 @@ def test_speed_ups_are_written_with_thousands_separators(report: dict[str, Any])
         assert shown.endswith("×") and float(shown[:-1].replace(",", "")) == pytest.approx(full, rel=0.005)
         if full >= 1000:
             assert re.fullmatch(r"\d{1,3}(,\d{3})+×", shown), shown
+
+
+def test_a_missing_engine_row_names_the_command_that_adds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nets.experiments.comparison import EngineRow
+    from viz.report import engines
+    from viz.report.context import Context, ReportOptions
+
+    def rows(**kwargs: Any) -> list[EngineRow]:
+        return [EngineRow("vector", 0.0, 0.0, 1e-6, 1e-3, False, 1.0, ""),
+                EngineRow("micrograd", note="not installed (micrograd)"),
+                EngineRow("pytorch", note="not installed (torch)")]
+
+    monkeypatch.setattr(engines, "engine_rows", rows)
+    html, _ = engines.engine_table(Context(ReportOptions(quick=True), tmp_path))
+    builder = TreeBuilder()
+    builder.feed(html)
+    notes = [p.text for p in builder.root.by_id("engines-missing").find_all("p")]
+    assert len(notes) == 2
+    assert notes[0].startswith("micrograd: not installed here") and "pip install -e '.[all]'" in notes[0]
+    assert notes[1].startswith("pytorch: not installed here") and "README's second install command" in notes[1]
