@@ -225,6 +225,38 @@ def test_sigterm_kills_the_renderer_and_removes_temporary_files(tmp_path: Path) 
         time.sleep(0.05)
     assert _gone(renderer), "the renderer outlived the command"
     assert not frames.exists()  # created by this run, so removed with its staging folder
+    # the same into a folder of an earlier run that also holds the user's notes: left exactly as it was
+    write_owned_files(frames, {"step_000.svg": b"<svg>earlier</svg>", "index.html": b"earlier page"})
+    (frames / "notes.txt").write_text("mine")
+    before = snapshot(frames)
+    pid_file.unlink()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    renderer = _wait_for(pid_file, process)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    assert process.returncode == 143 and snapshot(frames) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and a shell script renderer")
+def test_sigterm_during_demo_leaves_an_earlier_report_as_it_was(tmp_path: Path) -> None:
+    env, pid_file = _fake_renderer(tmp_path)
+    report = tmp_path / "report"
+    write_owned_files(report, {"index.html": b"earlier report", "expression.svg": b"<svg/>"})
+    (report / "notes.txt").write_text("mine")
+    before = snapshot(report)
+    command = [sys.executable, "-m", "viz.cli", "demo", "--quick", "-o", str(report)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    renderer = _wait_for(pid_file, process)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143 and b"terminated" in err and b"Traceback" not in err
+    for _ in range(100):
+        if _gone(renderer):
+            break
+        time.sleep(0.05)
+    assert _gone(renderer), "the renderer outlived the command"
+    assert snapshot(report) == before  # no staging folder left, nothing replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "renderer.pid", "report"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script renderer")
