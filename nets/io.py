@@ -14,8 +14,9 @@ gives the fitted estimator back, :func:`load` its network.
 Numbers are written with Python's shortest round-trip repr, so a float64
 round trip is exact. Saving replaces the file atomically through
 :func:`nets.atomic_write.write_atomically` (permissions kept, symlinks followed,
-no temporary file left behind) and refuses to overwrite a file that is not an
-autonode model file. Loading opens only regular files of at most
+no temporary file left behind) and refuses, with :class:`WriteTargetError` (an
+OSError), a path it cannot write or a file that is not an autonode model file.
+Loading opens only regular files of at most
 :data:`MAX_BYTES` (raise it with ``max_bytes=`` or the environment variable
 ``AUTONODE_MAX_MODEL_BYTES``), checks the format name, version, sizes,
 activations, every shape, that every number is a finite JSON number, and
@@ -46,7 +47,7 @@ _HEADER = b'{"format": "autonode-'  # how every file this module writes begins
 
 
 class ModelFileError(ValueError):
-    """A model file that cannot be read, written or validated; the message names the file and the problem."""
+    """A model file that cannot be read or fails validation; the message names the file and the field."""
 
 
 @dataclass
@@ -66,6 +67,11 @@ class Model:
 
 def _fail(path: str | os.PathLike[str], problem: str) -> ModelFileError:
     return ModelFileError(f"model file {path}: {problem}")
+
+
+def _refuse(path: str | os.PathLike[str], problem: str) -> WriteTargetError:
+    """A path that cannot take a model file: an OSError (like PermissionError), the message saying what to do."""
+    return WriteTargetError(f"model file {path}: cannot be saved: {problem}")
 
 
 # ------------------------------------------------------------------ writing --
@@ -89,7 +95,7 @@ def network_document(sizes: list[int], activations: list[str], weights: Weights)
 
 
 def check_destination(path: str | os.PathLike[str]) -> Path:
-    """The file a save to ``path`` would write, or :class:`ModelFileError` saying why it cannot (nothing written).
+    """The file a save to ``path`` would write, or :class:`WriteTargetError` (an OSError) saying why it cannot.
 
     Refused: a missing or read-only folder, a directory or device in the way, and an existing
     non-empty file that is not an autonode model file (it is not this program's to overwrite).
@@ -98,27 +104,27 @@ def check_destination(path: str | os.PathLike[str]) -> Path:
     try:
         target = resolve_target(path)
     except WriteTargetError as error:
-        raise _fail(path, f"cannot be saved: {error}") from None
+        raise WriteTargetError(f"model file {error}") from None
     if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise _fail(path, f"cannot be saved: the folder {target.parent} is not writable; choose another folder")
+        raise _refuse(path, f"the folder {target.parent} is not writable; choose another folder")
     try:
         with open(target, "rb") as stream:
             head = stream.read(len(_HEADER))
     except FileNotFoundError:
         return target
     except OSError as error:
-        raise _fail(path, f"cannot be saved: the existing file cannot be read ({error.strerror})") from None
+        raise _refuse(path, f"the existing file cannot be read ({error.strerror})") from None
     if head and head != _HEADER:
-        raise _fail(path, "exists and is not an autonode model file, so it is left as it is; "
-                    "save to another path, or move that file away first")
+        raise _refuse(path, "it exists and is not an autonode model file, so it is left as it is; "
+                      "save to another path, or move that file away first")
     return target
 
 
 def save(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write a network, a :class:`Model` or a fitted nets estimator to ``path`` atomically; returns the path.
 
-    :class:`ModelFileError` if ``path`` cannot take it (see :func:`check_destination`); ValueError
-    if ``obj`` cannot be saved (non-finite weights, an unfitted estimator). Nothing is written then.
+    :class:`WriteTargetError` (an OSError) if ``path`` cannot take it (see :func:`check_destination`);
+    ValueError if ``obj`` cannot be saved (non-finite weights, an unfitted estimator). Nothing is written then.
     """
     target = Path(path)
     if isinstance(obj, Model):
@@ -134,10 +140,7 @@ def save(path: str | os.PathLike[str], obj: Any) -> Path:
                         f"not {type(obj).__name__}")
     data = json.dumps(doc, allow_nan=False).encode("utf-8")
     check_destination(target)
-    try:
-        write_atomically(target, data)
-    except WriteTargetError as error:
-        raise _fail(path, f"cannot be saved: {error}") from None
+    write_atomically(target, data)
     return target
 
 

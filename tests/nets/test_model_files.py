@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from nets.atomic_write import TEMP_PATTERN, remove_stale_temps
-from nets.io import ModelFileError, check_destination, load, save
+from nets.io import WriteTargetError, check_destination, load, save
 from nets.vector import VectorMLP
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions, symlinks and signals")
@@ -85,8 +85,9 @@ def test_a_chain_of_symlinks_and_a_dangling_one(tmp_path: Path, net: VectorMLP) 
 def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path, net: VectorMLP) -> None:
     notes = tmp_path / "notes.json"
     notes.write_text('{"mine": true}')
-    with pytest.raises(ModelFileError, match=r"notes.json: exists and is not an autonode model file.*another path"):
+    with pytest.raises(WriteTargetError, match=r"notes.json: cannot be saved: it exists and is not an autonode model"):
         save(notes, net)
+    assert issubclass(WriteTargetError, OSError)  # callers that catch OSError for paths catch this too
     assert notes.read_text() == '{"mine": true}' and sorted(p.name for p in tmp_path.iterdir()) == ["notes.json"]
     empty = tmp_path / "empty.json"
     empty.touch()  # nothing to lose: an empty file (e.g. from mkstemp) may be written
@@ -94,17 +95,17 @@ def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path, net: Vecto
 
 
 def test_destination_problems_are_found_before_any_work(tmp_path: Path, net: VectorMLP) -> None:
-    with pytest.raises(ModelFileError, match=r"the folder .*missing does not exist; create it first"):
+    with pytest.raises(WriteTargetError, match=r"the folder .*missing does not exist; create it first"):
         check_destination(tmp_path / "missing" / "m.json")
-    with pytest.raises(ModelFileError, match="is a directory; give a file path"):
+    with pytest.raises(WriteTargetError, match="is a directory; give a file path"):
         check_destination(tmp_path)
     if os.geteuid() != 0:  # root may write anywhere
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
-        with pytest.raises(ModelFileError, match="is not writable"):
+        with pytest.raises(WriteTargetError, match="is not writable"):
             check_destination(locked / "m.json")
     assert check_destination(tmp_path / "new.json") == tmp_path / "new.json"
-    with pytest.raises(ModelFileError, match="does not exist"):
+    with pytest.raises(WriteTargetError, match="does not exist"):
         save(tmp_path / "missing" / "m.json", net)
 
 
