@@ -164,7 +164,8 @@ def render_page(sections: Sequence[SectionOutput], summary: str, generated: str)
 how it was made, and <code>backward()</code> applies the chain rule one node at a time. On top of it sit neural networks
 built neuron by neuron, a vectorised numpy engine that computes the same numbers much faster, and drawings of both.</p>
 <p>This page was written by <code>autonode demo</code> ({escape(generated)}). It reproduces the worked numbers of
-three tutorials, draws a backward pass step by step, compares the engines and trains a network on handwritten digits.
+three tutorials, draws a backward pass step by step, sets forward mode beside reverse mode, compares the engines,
+trains a network on handwritten digits and measures how the gradient fades through deep sigmoid layers.
 Everything is inline: it opens from disk with no network.</p>
 <p id="seeds">The three tutorials are the project's <b>seeds</b> (its starting texts), numbered as it keeps them:
 seed 000, a neural networks tutorial that builds a digits classifier in numpy (its text calls itself “this neural
