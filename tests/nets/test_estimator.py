@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -39,7 +40,8 @@ def _trained_from_the_same_weights(kind: str, epochs: int, **options: Any) -> tu
     X, y = _problem(kind)
     classify = kind == "classifier"
     common = dict(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", batch_size=len(X), shuffle=False,
-                  tol=0.0, n_iter_no_change=10_000, warm_start=True, random_state=0, **options)
+                  tol=0.0, n_iter_no_change=10_000, warm_start=True, random_state=0)
+    common.update(options)
     ours = (MLPClassifier if classify else MLPRegressor)(max_iter=1, **common)
     theirs = (SkClassifier if classify else SkRegressor)(max_iter=1, **common)
     with warnings.catch_warnings():
@@ -50,6 +52,9 @@ def _trained_from_the_same_weights(kind: str, epochs: int, **options: Any) -> tu
         ours.network_.set_weights(weights)
         theirs.coefs_ = [W.T.copy() for W, _ in weights]
         theirs.intercepts_ = [b.copy() for _, b in weights]
+        # the stall records of the first fit (from different weights) forgotten on both sides
+        theirs.best_loss_, theirs._no_improvement_count = np.inf, 0
+        ours._state.best_loss, ours._state.no_improvement = np.inf, 0
         ours.set_params(max_iter=epochs).fit(X, y)
         theirs.set_params(max_iter=epochs).fit(X, y)
     return ours, theirs
@@ -61,7 +66,8 @@ def _trained_from_the_same_weights(kind: str, epochs: int, **options: Any) -> tu
     dict(alpha=1e-3, momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.05),
     dict(alpha=0.1, momentum=0.5, nesterovs_momentum=False, learning_rate="invscaling", power_t=0.3,
          learning_rate_init=0.2),
-], ids=["l2", "nesterov", "invscaling"])
+    dict(alpha=1e-3, momentum=0.0, learning_rate="adaptive", learning_rate_init=0.1, tol=0.02, n_iter_no_change=1),
+], ids=["l2", "nesterov", "invscaling", "adaptive"])
 def test_training_matches_scikit_learn_step_for_step(kind: str, options: dict[str, Any]) -> None:
     ours, theirs = _trained_from_the_same_weights(kind, epochs=6, **options)
     for mine, reference in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
@@ -74,6 +80,18 @@ def test_training_matches_scikit_learn_step_for_step(kind: str, options: dict[st
         np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-9, atol=1e-12)
     else:
         np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12)
+
+
+def test_verbose_prints_scikit_learns_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = _problem("classifier")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SkClassifier(max_iter=3, verbose=True, random_state=0).fit(X, y)
+        theirs = capsys.readouterr().out
+        MLPClassifier(max_iter=3, verbose=True, random_state=0).fit(X, y)
+        ours = capsys.readouterr().out
+    pattern = r"Iteration (\d), loss = \d+\.\d{8}"
+    assert re.findall(pattern, ours) == re.findall(pattern, theirs) == ["1", "2", "3"]
 
 
 def test_stall_stopping_and_records_follow_scikit_learn() -> None:
