@@ -75,6 +75,7 @@ CASES = [
     (["train", "--dataset", "moons", "--samples", "100000000"], 2, "--samples must be"),
     (["train", "--hidden", "100000", "100000"], 2, "weights and biases"),
     (["train", "--hidden", "3", "0"], 2, "--hidden"),
+    (["train", "--engine", "scalar", "--hidden", "1000", "1000"], 2, "engines that loop in Python (scalar) handle"),
     (["train", "--epochs", "many"], 2, "--epochs: invalid int value"),
     (["train", "--epochs", "0"], 2, "--epochs must be a positive integer"),
     (["train", "--batch-size", "-1"], 2, "--batch-size must be"),
@@ -87,6 +88,7 @@ CASES = [
     (["compare", "--json", "{dir}", "--quick", "--no-bench"], 2, "is a folder"),
     (["compare", "--hidden", "100000", "100000"], 2, "weights and biases"),
     (["compare", "--hidden", "0"], 2, "--hidden"),
+    (["compare", "--hidden", "2000"], 2, "(scalar, scalar-fused, looped, micrograd) handle"),
     (["compare", "--activation", "nope", "--quick", "--no-bench"], 2, "nope"),
     (["compare", "--engines", "gpu"], 2, "invalid choice: 'gpu'"),
     # draw: sizes checked before any weight exists, paths, the option that goes with each source

@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 MAX_PARAMETERS = 5_000_000  # weights and biases of one network: 40 MB a copy in float64 (training keeps several)
+# the engines that loop in Python: per node (a few Values per weight for every sample, tens of MB per graph
+# at 100,000 weights) or per weight (seconds per sample)
+MAX_PER_NODE_PARAMETERS = 100_000
+PER_NODE_ENGINES = ("scalar", "scalar-fused", "looped", "micrograd")
 MAX_SAMPLES = 1_000_000  # generated points for moons, circles, xor
 MAX_DRAWN_EDGES = 1_000_000  # weights drawn by ``draw --sizes``: beyond this the edge limit refuses anyway
 
@@ -41,9 +45,17 @@ def parameter_count(sizes: Sequence[int]) -> int:
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
-def check_parameters(sizes: Sequence[int], option: str, limit: int = MAX_PARAMETERS) -> None:
-    """Refuse a network with more than ``limit`` parameters, before any weight is allocated."""
+def check_parameters(sizes: Sequence[int], option: str, limit: int = MAX_PARAMETERS,
+                     engines: Sequence[str] = ()) -> None:
+    """Refuse a network with more than ``limit`` parameters (fewer for per-node ``engines``), before allocating."""
     count = parameter_count(sizes)
+    per_node = [name for name in engines if name in PER_NODE_ENGINES]
+    if per_node and count > min(limit, MAX_PER_NODE_PARAMETERS):
+        raise UsageError(
+            f"{option}: a {'-'.join(map(str, sizes))} network has {count:,} weights and biases, more than the "
+            f"{MAX_PER_NODE_PARAMETERS:,} the engines that loop in Python ({', '.join(per_node)}) handle; choose "
+            "smaller layers or the vector engine"
+        )
     if count > limit:
         raise UsageError(
             f"{option}: a {'-'.join(map(str, sizes))} network has {count:,} weights and biases, more than the "

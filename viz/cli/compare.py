@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     check_range(args.batch, "--batch", 1, MAX_BATCH, "a positive integer")
     if any(n < 1 for n in args.hidden):
         raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
-    check_parameters([64, *args.hidden, 10], "--hidden")  # digits' 64 inputs and 10 classes: the widest data set
+    # digits' 64 inputs and 10 classes: the widest data set
+    check_parameters([64, *args.hidden, 10], "--hidden", engines=args.engines)
     if args.json:
         writable_file(args.json, "--json")
     # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):

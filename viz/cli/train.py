@@ -77,7 +77,7 @@ def _check_settings(args: argparse.Namespace) -> None:
         if any(n < 1 for n in args.hidden):
             raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
         widest_input = 64  # digits' 8×8 pixels, the widest input of the data sets
-        check_parameters([widest_input, *args.hidden, 10], "--hidden")
+        check_parameters([widest_input, *args.hidden, 10], "--hidden", engines=[args.engine])
     if args.save:
         writable_file(args.save, "--save")
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         recipe = replace(recipe, **changes)
         data = load(args.dataset, seed=args.seed, n_samples=args.samples)
         sizes = recipe.sizes(data.n_features, data.n_classes)
-        check_parameters(sizes, "--hidden")
+        check_parameters(sizes, "--hidden", engines=[args.engine])
         net = make_engine(args.engine, sizes, recipe.activations, init=recipe.init, rng=args.seed)
         optimizer = get_optimizer(recipe.optimizer, **recipe.optimizer_options)
         schedule = get_schedule(args.schedule, **{
