@@ -66,10 +66,14 @@ def _trained_from_the_same_weights(kind: str, epochs: int, **options: Any) -> tu
     dict(alpha=1e-3, momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.05),
     dict(alpha=0.1, momentum=0.5, nesterovs_momentum=False, learning_rate="invscaling", power_t=0.3,
          learning_rate_init=0.2),
-    dict(alpha=1e-3, momentum=0.0, learning_rate="adaptive", learning_rate_init=0.1, tol=0.02, n_iter_no_change=1),
+    dict(alpha=1e-3, momentum=0.0, learning_rate="adaptive", learning_rate_init=0.1, tol=0.3, n_iter_no_change=1),
 ], ids=["l2", "nesterov", "invscaling", "adaptive"])
 def test_training_matches_scikit_learn_step_for_step(kind: str, options: dict[str, Any]) -> None:
+    if kind == "two outputs" and options.get("learning_rate") == "adaptive":
+        pytest.skip("the stall rule reads the reported loss, which scikit-learn scales by 1/K for K outputs")
     ours, theirs = _trained_from_the_same_weights(kind, epochs=6, **options)
+    if options.get("learning_rate") == "adaptive":
+        assert ours._solver.lr == pytest.approx(0.004)  # two stalls: 0.1 / 5 / 5
     for mine, reference in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         np.testing.assert_allclose(mine, reference, rtol=1e-9, atol=1e-12)
     if kind != "two outputs":  # scikit-learn reports 1/K of the squared error it trains on (see nets.regressor)
