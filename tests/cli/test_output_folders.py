@@ -270,3 +270,19 @@ def test_one_time_limit_for_all_frames_stops_the_renderer(tmp_path: Path) -> Non
     assert done.returncode == 1 and "0.5 s time limit for all the drawings" in err and "Traceback" not in err
     assert _gone(int(pid_file.read_text()))
     assert not frames.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script renderer")
+def test_the_time_limit_counts_all_drawings_together(tmp_path: Path) -> None:
+    script = tmp_path / "slow-dot"
+    script.write_text("#!/bin/sh\ncat > /dev/null\nsleep 0.3\necho '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'\n")
+    script.chmod(0o755)
+    renderer = viz.Renderer("dot", str(script))
+    done = 0
+    with pytest.raises(viz.RenderError, match="the 2 s time limit for all the drawings of this command"):
+        with viz.render.RenderDeadline(2.0):
+            for _ in range(20):  # 20 × 0.3 s: each run alone is far within 2 s, together they are not
+                svg, _ = viz.dot_to_svg("digraph { a -> b }", renderer)
+                assert svg.startswith(b"<svg")
+                done += 1
+    assert 1 <= done < 20
