@@ -82,3 +82,17 @@ def test_svg_into_a_missing_directory_is_named(tmp_path: Path, capsys: pytest.Ca
     target = tmp_path / "nowhere" / "g.svg"
     assert main(["grad", "a*b", "--at", "a=2,b=3", "--svg", str(target)]) == 2
     assert f"the folder {target.parent} does not exist" in capsys.readouterr().err
+
+
+def test_a_value_reused_at_every_depth_is_drawn_with_every_local_derivative(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """a·a·…·a (60 factors): the layout that keeps such graphs fast still shows each edge's local derivative."""
+    svg = tmp_path / "g.svg"
+    assert main(["grad", "*".join(["a"] * 60), "--at", "a=1.5", "--svg", str(svg), "--quiet-steps"]) == 0
+    out = capsys.readouterr().out
+    assert float(out.split("∂out/∂a = ")[1].split()[0]) == pytest.approx(60 * 1.5**59, rel=1e-9)  # d(a⁶⁰)/da
+    shown = sorted(float(x) for x in re.findall(r"local (-?[0-9.]+(?:e[+-]?[0-9]+)?)", svg.read_text()))
+    # p_1 = a·a, p_k = p_(k-1)·a: ∂p_k/∂p_(k-1) = a (59 edges, the first is a's own), ∂p_k/∂a = a^k, k = 1…59
+    expected = sorted([1.5] * 59 + [1.5**k for k in range(1, 60)])
+    assert shown == pytest.approx(expected, rel=1e-3)  # shown to 4 significant digits
