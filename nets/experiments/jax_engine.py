@@ -185,13 +185,26 @@ def loss_and_gradients(
     return outputs, float(value), [(np.asarray(dW), np.asarray(db)) for dW, db in grads], run
 
 
+class TrainingEpoch:
+    """``epoch()`` runs one epoch of jitted Adam steps; ``weights()`` reads the parameters back (float64)."""
+
+    def __init__(self, run: Callable[[], float], state: dict[str, Any]) -> None:
+        self._run, self._state = run, state
+
+    def __call__(self) -> float:
+        return self._run()
+
+    def weights(self) -> Weights:
+        return [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in self._state["params"]]
+
+
 def training_epoch(
     weights: Weights, activations: Sequence[str], loss: str, X: Array, Y: Array, batch_size: int,
     lr: float = 1e-3, dtype: Any = np.float32,
-) -> Callable[[], float]:
-    """A closure running one epoch of jitted Adam steps over batches already sliced on the device (JAX's best case).
+) -> TrainingEpoch:
+    """One epoch of jitted Adam steps over batches already sliced on the device (JAX's best case), as a callable.
 
-    No shuffle, no host work between steps but the Python loop; returns the last batch loss.
+    No shuffle, no host work between steps but the Python loop; a call returns the last batch loss.
     Call it once before timing: the first call compiles (one program per batch shape).
     """
     jax = load_jax()
@@ -212,4 +225,4 @@ def training_epoch(
                 state["params"], state["m"], state["v"], state["t"], Xb, Yb, rate)
         return float(value)  # waits for the last step, so the whole epoch is timed
 
-    return epoch
+    return TrainingEpoch(epoch, state)
