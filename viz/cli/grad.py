@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from autonode import AutonodeError, Value, backward_steps
-from autonode.parse import parse_assignments, parse_expression, variable_names
+from autonode.parse import FUNCTIONS, parse_assignments, parse_expression, variable_names
 from viz.cli.checks import UsageError, writable_file
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.outdir import OutputFolderError, check_folder
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "grad",
         help="differentiate an expression and print each chain-rule step",
-        description="Parse EXPR (numbers, names, + - * / **, parentheses, exp log tanh sigmoid relu), "
+        description=f"Parse EXPR (numbers, names, + - * / **, parentheses, {' '.join(FUNCTIONS)}), "
         "run backward and print the value, each input's gradient and the chain-rule steps.",
     )
     parser.add_argument("expr", help='e.g. "tanh(a*b + b**2)"; one starting with "-" works too: "-a*b"')
