@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 from autonode import AutonodeError, Value, backward_steps
-from autonode.parse import FUNCTIONS, parse_assignments, parse_expression, variable_names
+from autonode.parse import parse_assignments, parse_expression, variable_names
+from autonode.value import FUNCTIONS
 from viz.cli.checks import UsageError, writable_file
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.outdir import OutputFolderError, check_folder
