@@ -1,17 +1,18 @@
 """Output folders autonode writes into: only its own files, recognisably, and nobody else's.
 
 A folder autonode writes (a report, backward-pass frames) holds a manifest, ``.autonode-files.json``,
-naming the files autonode wrote there. Before anything is written:
+naming the files autonode wrote there with the SHA-256 of what it wrote. Before anything is written:
 
 - a missing or empty folder is created or adopted, and the manifest is written first;
 - a non-empty folder without a manifest is refused (:class:`OutputFolderError`): it is somebody else's;
-- a name about to be written that exists but is not in the manifest (or is a folder, or a symbolic
-  link) is refused too, before any file moves.
+- a name about to be written that exists but is not in the manifest, or whose content changed since
+  autonode wrote it (or is a folder, or a symbolic link) is refused too, before any file moves.
 
 A run writes its files into a staging folder inside the target (``.autonode-staging-<pid>-<random>``),
 then moves each into place with ``os.replace`` (each file appears whole or not at all). While files move
 the manifest names the old files and the new; afterwards only the new. Files of the previous run
-that this run did not write are removed; every other file is left alone. The staging folder goes
+that this run did not write are removed if they are still as autonode wrote them; every other file
+is left alone. The staging folder goes
 away on every exit path (the CLI turns SIGTERM into an exception); one left by a run that was killed
 outright (its process no longer exists) is removed by the next run into the same folder
 (not on Windows, where a process cannot be probed without signalling it).
@@ -19,6 +20,7 @@ outright (its process no longer exists) is removed by the next run into the same
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -28,11 +30,13 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeAlias
 
 MANIFEST = ".autonode-files.json"
 STAGING_PREFIX = ".autonode-staging-"
 FORMAT = "autonode output folder"
 HOW_TO_PROCEED = "choose an empty or new folder, or remove it yourself"
+Owned: TypeAlias = dict[str, set[str]]  # file name → SHA-256 digests autonode accepts as its own content
 
 
 class OutputFolderError(ValueError):
@@ -44,8 +48,21 @@ def _is_plain_name(name: object) -> bool:
         and "\\" not in name and "\0" not in name and not name.startswith(STAGING_PREFIX)
 
 
-def read_manifest(folder: Path, option: str) -> set[str] | None:
-    """The names autonode wrote in ``folder`` per its manifest; None when there is no manifest."""
+def _digest(path: Path) -> str:
+    """SHA-256 of a file's content, hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def read_manifest(folder: Path, option: str) -> Owned | None:
+    """The files autonode wrote in ``folder`` (name → digests) per its manifest; None when there is none."""
     path = folder / MANIFEST
     try:
         info = path.lstat()
@@ -60,14 +77,17 @@ def read_manifest(folder: Path, option: str) -> set[str] | None:
     except (OSError, UnicodeDecodeError, ValueError):
         content = None
     files = content.get("files") if isinstance(content, dict) and content.get("format") == FORMAT else None
-    if not isinstance(files, list) or not all(_is_plain_name(name) for name in files):
+    if not isinstance(files, dict) or not all(
+            _is_plain_name(name) and isinstance(digests, list) and all(map(_is_digest, digests))
+            for name, digests in files.items()):
         raise OutputFolderError(f"{option} {folder}: {MANIFEST} is unreadable or not autonode's; {HOW_TO_PROCEED}")
-    return set(files)
+    return {name: set(digests) for name, digests in files.items()}
 
 
-def _write_manifest(folder: Path, names: Iterable[str]) -> None:
+def _write_manifest(folder: Path, owned: Mapping[str, Iterable[str]]) -> None:
     """Write the manifest atomically (temporary file in the folder, then ``os.replace``)."""
-    text = json.dumps({"format": FORMAT, "files": sorted(names)}, indent=1) + "\n"
+    files = {name: sorted(owned[name]) for name in sorted(owned)}
+    text = json.dumps({"format": FORMAT, "files": files}, indent=1) + "\n"
     fd, temp = tempfile.mkstemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".json", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
@@ -82,7 +102,7 @@ def _write_manifest(folder: Path, names: Iterable[str]) -> None:
         raise
 
 
-def _check_name(folder: Path, name: str, owned: set[str], option: str) -> None:
+def _check_name(folder: Path, name: str, owned: Owned, option: str) -> None:
     """Refuse writing ``name`` when something autonode did not write is there."""
     path = folder / name
     try:
@@ -97,6 +117,8 @@ def _check_name(folder: Path, name: str, owned: set[str], option: str) -> None:
         kind = "a special file"
     elif name not in owned:
         kind = "a file autonode did not write"
+    elif _digest(path) not in owned[name]:
+        kind = "a file changed since autonode wrote it"
     else:
         return
     raise OutputFolderError(
@@ -106,7 +128,7 @@ def _check_name(folder: Path, name: str, owned: set[str], option: str) -> None:
 
 
 def check_folder(folder: str | os.PathLike[str], option: str = "output folder",
-                 names: Iterable[str] = ()) -> set[str]:
+                 names: Iterable[str] = ()) -> Owned:
     """Refuse ``folder`` unless autonode may write ``names`` there; return the names it owns there now.
 
     Allowed: a missing folder whose parent exists (or, for a nested path, can be created), an empty
@@ -116,7 +138,7 @@ def check_folder(folder: str | os.PathLike[str], option: str = "output folder",
     if not path.exists():
         if path.is_symlink():
             raise OutputFolderError(f"{option} {path} is a broken symbolic link; {HOW_TO_PROCEED}")
-        return set()
+        return {}
     if not path.is_dir():
         raise OutputFolderError(f"{option} {path} exists and is not a directory; choose a new folder name")
     owned = read_manifest(path, option)
@@ -130,7 +152,7 @@ def check_folder(folder: str | os.PathLike[str], option: str = "output folder",
                 f"{option} {path} is a non-empty folder autonode did not create (it has no {MANIFEST}); "
                 f"it is left alone: {HOW_TO_PROCEED}"
             )
-        return set()
+        return {}
     for name in names:
         _check_name(path, name, owned, option)
     return owned
@@ -184,7 +206,7 @@ def _prepare(path: Path, option: str, parents: bool) -> tuple[bool, bool]:
     if (path / MANIFEST).exists():
         return created, False
     try:
-        _write_manifest(path, ())
+        _write_manifest(path, {})
     except OSError as error:
         if created:
             path.rmdir()
@@ -195,19 +217,20 @@ def _prepare(path: Path, option: str, parents: bool) -> tuple[bool, bool]:
 
 def _commit(path: Path, staging: Path, option: str) -> list[Path]:
     """Move every file of ``staging`` into ``path``; remove the previous run's files this run did not write."""
-    new = sorted(entry.name for entry in os.scandir(staging))
+    new = {entry.name: _digest(Path(entry.path)) for entry in sorted(os.scandir(staging), key=lambda e: e.name)}
     owned = check_folder(path, option, new)  # re-read: nothing has moved yet if this refuses
-    _write_manifest(path, owned | set(new))
+    moving = {name: owned.get(name, set()) | ({new[name]} if name in new else set()) for name in {*owned, *new}}
+    _write_manifest(path, moving)  # old and new content both autonode's while files move
     for name in new:
         os.replace(staging / name, path / name)
-    for name in sorted(owned - set(new)):
+    for name in sorted(set(owned) - set(new)):  # the previous run's files, if still as autonode wrote them
         stale = path / name
         try:
-            if stat.S_ISREG(stale.lstat().st_mode):
+            if stat.S_ISREG(stale.lstat().st_mode) and _digest(stale) in owned[name]:
                 stale.unlink()
         except FileNotFoundError:
             pass
-    _write_manifest(path, new)
+    _write_manifest(path, {name: {digest} for name, digest in new.items()})
     return [path / name for name in new]
 
 

@@ -6,6 +6,7 @@ file byte for byte afterwards: refused folders are unchanged, owned folders keep
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -122,6 +123,23 @@ def test_a_link_at_an_owned_name_is_never_followed_or_replaced(tmp_path: Path,
     assert snapshot(folder) == before and precious.read_text() == "<svg>mine</svg>"
 
 
+def test_files_changed_since_autonode_wrote_them_are_the_users(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "frames"
+    viz.write_backward_steps(expression(), folder)  # 7 frames and index.html
+    (folder / "step_006.svg").write_text("<svg>my annotated last frame</svg>")
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    viz.write_backward_steps(a + b, folder)  # 3 frames: step_003 … step_006 are stale
+    assert not (folder / "step_005.svg").exists()  # unchanged: autonode's, removed
+    assert (folder / "step_006.svg").read_text() == "<svg>my annotated last frame</svg>"  # edited: the user's
+    assert "step_006.svg" not in owned(folder)
+    (folder / "index.html").write_text("my notes on this pass")
+    before = snapshot(folder)
+    assert main(["grad", "a+b", "--at", "a=2,b=3", "--steps", str(folder)]) == 2
+    assert "index.html is a file changed since autonode wrote it" in capsys.readouterr().err
+    assert snapshot(folder) == before
+
+
 def test_a_new_folder_is_created_and_removed_again_when_the_run_fails(tmp_path: Path) -> None:
     folder = tmp_path / "new" / "frames"
     with pytest.raises(RuntimeError, match="renderer broke"):
@@ -157,7 +175,9 @@ def test_manifest_entries_outside_the_folder_are_refused(tmp_path: Path) -> None
     folder.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
-    (folder / MANIFEST).write_text(json.dumps({"format": "autonode output folder", "files": ["../victim.txt"]}))
+    digest = hashlib.sha256(b"keep").hexdigest()
+    manifest = {"format": "autonode output folder", "files": {"../victim.txt": [digest]}}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(OutputFolderError, match="not autonode's"):
         write_owned_files(folder, {"a.svg": b"<svg/>"})
     assert victim.read_text() == "keep" and sorted(p.name for p in folder.iterdir()) == [MANIFEST]
