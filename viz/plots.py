@@ -40,7 +40,7 @@ class PlotDependencyError(ImportError):
 
 def _figure_class() -> Any:
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # the optional plot extra, loaded only when a plot is made
     except ImportError:
         raise PlotDependencyError(f"plots need matplotlib: {PLOT_HINT}") from None
     return Figure
@@ -155,7 +155,7 @@ def sigmoid_biases_figure(biases: Sequence[float] = SEED_BIASES, weight: float =
 
 def save_svg(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` as SVG (text as <text> elements), atomically."""
-    from matplotlib import rc_context
+    from matplotlib import rc_context  # the optional plot extra (a figure exists, so it is installed)
 
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "autonode"}):

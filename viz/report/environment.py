@@ -8,10 +8,14 @@ import sys
 from html import escape
 from importlib import metadata
 
+import numpy  # noqa: F401 - loads its BLAS, so threadpoolctl can see it
+from threadpoolctl import threadpool_info
+
+from viz.render import RendererNotFoundError, find_renderer
 from viz.report.context import Context
 from viz.report.page import table
 
-PACKAGES = ("autonode", "numpy", "scikit-learn", "graphviz", "graphviz-pure", "matplotlib", "torch", "micrograd",
+PACKAGES = ("autonode", "numpy", "scikit-learn", "graphviz", "graphviz-pure", "matplotlib", "torch", "micrograd", "jax",
             "threadpoolctl")
 
 
@@ -25,12 +29,6 @@ def package_version(name: str) -> str:
 
 def blas_rows() -> list[list[str]]:
     """One row per BLAS/OpenMP library numpy and scikit-learn loaded: API, implementation, threads."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return [["threadpoolctl not installed", "", ""]]
-    import numpy  # noqa: F401  (loads its BLAS so threadpoolctl can see it)
-
     rows = []
     for pool in threadpool_info():
         rows.append([escape(str(pool.get("user_api", ""))),
@@ -44,8 +42,6 @@ def renderer_text(ctx: Context) -> str:
     """The renderer(s) this run used, or the one that would be used, or why none is available."""
     if ctx.renderers:
         return ", ".join(ctx.renderers) + " (used for this page's drawings)"
-    from viz.render import RendererNotFoundError, find_renderer
-
     try:
         found = find_renderer()
     except RendererNotFoundError as error:

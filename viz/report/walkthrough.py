@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from nets.walkthrough import run
 from viz.report.context import Context
 from viz.report.numbers import shorten_text, sig
 from viz.report.page import PartialSection, table
@@ -59,8 +60,6 @@ def _notes(section: Any) -> str:
 
 def build(ctx: Context) -> str:
     """The walkthrough tables for every seed tutorial; raises if any row disagrees (after drawing them)."""
-    from nets.walkthrough import run
-
     sections = run(None, seed=ctx.options.seed)
     parts = [INTRO]
     total = agree = 0
