@@ -207,7 +207,7 @@ def build(ctx: Context) -> str:
     body = "\n".join([
         "<p class=\"intro\">The step-by-step seed's neuron (inputs 1, 3, 5; weights 0.5, 1.2, −0.3; sigmoid) with a "
         f"squared-error loss against the label y = 1: <code>{escape(FORMULA)}</code>. {reading}</p>",
-        f"<p>L = {expr.root.data:.10g}; {escape(w_grads)}.</p>",
+        f"<p>L = {sig(expr.root.data)}; {escape(w_grads)}.</p>",
         "<h3>The backward pass, one chain-rule step at a time</h3>",
         "<p class=\"intro\">Backpropagation visits the nodes from L back to the inputs. It starts with ∂L/∂L = 1 "
         "and every other gradient 0. At each step the node's own gradient (upstream, ∂L/∂node) is multiplied by the "
