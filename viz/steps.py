@@ -180,8 +180,10 @@ body {{ font-family: system-ui, sans-serif; margin: 1.5em; }}
 </style></head>
 <body>
 <h1>{title}</h1>
-<p>Each step applies the chain rule once: the parent's gradient grows by the node's gradient times the
-local derivative. Blue: the node being processed; red: the parent receiving the contribution.</p>
+<p>Each step applies the chain rule once: ∂out/∂node · ∂node/∂input = contribution, added to the input's
+gradient ∂out/∂input (compound node names in parentheses). Frame 0 is the start: only ∂out/∂out = 1 is set, and
+every other gradient is 0 until the pass reaches it. Blue: the node being processed; red: the input receiving
+the contribution.</p>
 <div id="controls"><button id="prev" type="button">&#9664; prev</button>
 <span id="counter"></span>
 <button id="next" type="button">next &#9654;</button></div>
