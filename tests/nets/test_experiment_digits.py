@@ -63,3 +63,14 @@ def test_chunks_split_the_epochs_evenly() -> None:
     assert chunks(3000) == [100] * 30
     assert chunks(31) == [2] + [1] * 29 and sum(chunks(31)) == 31
     assert chunks(3) == [1, 1, 1]
+
+
+def test_the_seed_spread_returns_each_seeds_run_in_seed_order() -> None:
+    """Worker processes change nothing: each seed's accuracy is that of the same run trained here, in order."""
+    from nets.experiments.digits import SeedSpread, tutorial_accuracy
+
+    seen: list[tuple[int, int]] = []
+    spread = SeedSpread([2, 1], epochs=20, workers=2).start()
+    got = spread.accuracies(lambda done, total: seen.append((done, total)), poll=0.05)
+    assert got == [tutorial_accuracy(2, epochs=20), tutorial_accuracy(1, epochs=20)]
+    assert seen[-1] == (2, 2) and all(total == 2 for _, total in seen)
