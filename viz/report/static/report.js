@@ -208,7 +208,8 @@
       counter.textContent = "start (step 0 of " + spec.steps.length + ")";
       product.textContent = "\u2202" + spec.root + "/\u2202" + spec.root + " = 1";
       explain.textContent = s.text;
-      mark(spec.order[spec.order.length - 1], "hl-parent");
+      var start = mark(spec.order[spec.order.length - 1], "hl-node");  // the output, where the pass starts
+      if (start) { start.classList.add("grad-new"); }
     } else {
       var focus = mark(s.node, "hl-node");
       mark(s.op_node, "hl-node");
