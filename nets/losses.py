@@ -68,17 +68,23 @@ def softmax_cross_entropy_rows(H: Array, Y: Array) -> tuple[Array, Array]:
     A row of -inf (or with +inf) is shifted by 0 instead, so no inf - inf = nan.
     """
     top = np.maximum.reduce(H, axis=1, keepdims=True)
-    if not math.isfinite(float(np.add.reduce(top, axis=None))):
+    finite = math.isfinite(np.add.reduce(top, axis=None))
+    if not finite:
         top = np.where(np.isfinite(top), top, 0.0).astype(H.dtype)
-    E = H - top
+    E = np.subtract(H, top)
     np.exp(E, out=E)
     total = np.add.reduce(E, axis=1, keepdims=True)  # Σₖ e^(hₖ - t)
     weight = np.add.reduce(Y, axis=1, keepdims=True)  # Σₖ yₖ (1 for one-hot targets)
-    with np.errstate(divide="ignore"):
+    if finite:
         lse = np.log(total)
+    else:
+        with np.errstate(divide="ignore"):  # a row of -inf: ln 0 = -inf is its logsumexp
+            lse = np.log(total)
     lse += top
-    values = (weight * lse)[:, 0] - np.einsum("ij,ij->i", Y, H)
-    E *= weight / total  # (Σₖyₖ)·softmax(h)
+    values = np.multiply(weight, lse).ravel()
+    values -= np.add.reduce(np.multiply(Y, H), axis=1)
+    np.divide(weight, total, out=total)
+    E *= total  # (Σₖyₖ)·softmax(h)
     E -= Y
     return values, E
 
