@@ -143,12 +143,12 @@ def nets_mlp(weights: list[tuple[np.ndarray, np.ndarray]], fused: bool) -> Engin
 
 def count_nodes(root: Any) -> int:
     """Nodes reachable from ``root`` through ``_prev`` (works for both engines), iteratively."""
-    seen = {id(root)}
+    seen = {id(root): root}  # (kept alive, so no id is reused: autonode shows a number operand as a fresh view)
     stack = [root]
     while stack:
         for parent in stack.pop()._prev:
             if id(parent) not in seen:
-                seen.add(id(parent))
+                seen[id(parent)] = parent
                 stack.append(parent)
     return len(seen)
 
