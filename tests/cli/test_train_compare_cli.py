@@ -53,6 +53,18 @@ def test_train_rejects_bad_settings(capsys: pytest.CaptureFixture[str]) -> None:
     assert "lr" in capsys.readouterr().err
 
 
+def test_train_refuses_to_save_over_a_file_it_did_not_write_before_training(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    assert main(["train", "--epochs", "1", "--quiet", "--save", str(notes)]) == 2
+    captured = capsys.readouterr()
+    assert "final loss" not in captured.out  # refused before any training
+    assert "--save" in captured.err and "not an autonode model file" in captured.err
+    assert notes.read_text() == "mine"
+
+
 def test_compare_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("micrograd.engine")  # the table's micrograd row is checked too (the bench extra)

@@ -18,7 +18,7 @@ from typing import Any
 
 from nets.datasets import load
 from nets.engines import make_engine
-from nets.io import save
+from nets.io import check_destination, save
 from nets.optim import SCHEDULES, get_optimizer, get_schedule
 from nets.recipes import get_recipe
 from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, writable_file
@@ -80,6 +80,10 @@ def _check_settings(args: argparse.Namespace) -> None:
         check_parameters([widest_input, *args.hidden, 10], "--hidden", engines=[args.engine])
     if args.save:
         writable_file(args.save, "--save")
+        try:  # also refuses an existing file that is not an autonode model file, before any training
+            check_destination(args.save)
+        except OSError as error:
+            raise UsageError(f"--save: {error}") from None
 
 
 def run(args: argparse.Namespace) -> int:
