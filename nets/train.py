@@ -136,11 +136,11 @@ class GradientTracker:
         self._reset()
 
 
-def _right(outputs: Array, Y: Array, threshold: float) -> int:
-    """How many rows :func:`accuracy` counts as right (its rules, without its checks: the trainer's hot path)."""
-    if Y.shape[1] > 1:
-        return int(np.count_nonzero(outputs.argmax(axis=1) == Y.argmax(axis=1)))
-    return int(np.count_nonzero((outputs[:, 0] > threshold) == (Y[:, 0] > threshold)))
+def _classes(outputs: Array, threshold: float, out: Any = None) -> Any:
+    """The class :func:`accuracy` reads from each row: argmax for several outputs, else output > threshold."""
+    if outputs.shape[1] > 1:
+        return outputs.argmax(axis=1, out=out)
+    return np.greater(outputs[:, 0], threshold, out=out)
 
 
 def _stepper(
@@ -290,6 +290,8 @@ def train(
     tracker = GradientTracker(segments) if track_gradients else None
     step = _stepper(net, criterion, optimizer, penalty, tracker)
     threshold = 0.0 if Y.shape[1] == 1 and Y.min() < 0 else 0.5  # accuracy()'s rule for one output
+    labels = _classes(Y, threshold)  # each step writes its rows' predicted classes; compared once per epoch
+    predicted = np.empty_like(labels)
     m = X.shape[0]
     size = m if batch_size is None else min(batch_size, m)
     n_batches = -(-m // size)
@@ -305,7 +307,7 @@ def train(
             # copied whole: the batch just gathered is still in cache when the step reads it)
             order = generator.permutation(m) if shuffle and size < m else None
             history.learning_rate.append(optimizer.lr)
-            total_loss, right = 0.0, 0
+            total_loss = 0.0
             for first in range(0, m, size):
                 if order is None:
                     Xb, Yb = X[first:first + size], Y[first:first + size]
@@ -314,7 +316,7 @@ def train(
                     Xb, Yb = X.take(rows, axis=0), Y.take(rows, axis=0)
                 total_loss += step(Xb, Yb) * Xb.shape[0]
                 if track_accuracy:
-                    right += _right(net.train_outputs(), Yb, threshold)
+                    _classes(net.train_outputs(), threshold, out=predicted[first:first + size])
                 done += 1
                 if bar is not None:
                     bar.update(1)
@@ -330,7 +332,8 @@ def train(
             if tracker is not None:
                 tracker.epoch_end(history)
             if track_accuracy:
-                history.accuracy.append(right / m)
+                truth = labels if order is None else labels.take(order)
+                history.accuracy.append(np.count_nonzero(predicted == truth) / m)
                 if X_test is not None and Y_test is not None:
                     history.test_accuracy.append(accuracy(net.predict_output(X_test), Y_test))
             if validation is not None:

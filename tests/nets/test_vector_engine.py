@@ -265,3 +265,14 @@ def test_training_accuracy_is_scored_on_each_steps_own_forward_pass() -> None:
     assert history.accuracy == [pytest.approx(expected, abs=1e-12)]
     after = float(np.mean(net.predict_output(X).argmax(axis=1) == Y.argmax(axis=1)))
     assert after != expected  # the big step changed the predictions: the figure is the pre-update one
+
+
+def test_training_accuracy_of_one_output_uses_the_sign_for_plus_minus_one_targets() -> None:
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 3))
+    Y = np.where(X[:, :1] > 0, 1.0, -1.0)
+    net = VectorMLP([3, 1], ["identity"], rng=2)
+    ((W, b),) = net.get_weights()
+    expected = float(np.mean(((X @ W.T + b)[:, 0] > 0) == (Y[:, 0] > 0)))  # before the one full-batch step
+    history = train(net, X, Y, loss="hinge", optimizer="sgd", lr=0.1, epochs=1, progress=False)
+    assert history.accuracy == [pytest.approx(expected)]
