@@ -1,4 +1,4 @@
-"""``autonode bench engine|render [--quick]``: the engine against micrograd; drawing large graphs.
+"""``autonode bench engine|render|training [--quick]``: the engine against micrograd; drawing large graphs.
 
 ``engine``: the measuring lives in :mod:`nets.experiments.engine_bench` (functions
 returning dicts); this module only parses arguments and prints.
@@ -8,6 +8,8 @@ sample node by node and collapsed, a deep chain, a value reused at every step, t
 and the backward frames of a 150-term sum as ``--steps`` would write them) and times
 building the DOT and laying it out with every renderer found (system ``dot``,
 graphviz-pure). Figures are printed, never asserted.
+``training``: :mod:`nets.experiments.training_loop_bench` times training epochs of the vectorised
+engine against a bare numpy loop and JAX on one core.
 """
 
 from __future__ import annotations
