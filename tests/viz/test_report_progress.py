@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import time
 
-from viz.report.progress import ReportProgress
+from viz.progress import ReportProgress
 
 
 class Terminal(io.StringIO):
@@ -48,3 +48,20 @@ def test_a_terminal_gets_a_bar_with_the_count() -> None:
     progress.close()
     text = out.getvalue()
     assert "4/6 Digits" in text and "30/30" in text and "|" in text  # tqdm's bar, completed on close
+
+
+def test_loading_speaks_up_while_a_slow_import_runs_and_then_stops() -> None:
+    out = io.StringIO()
+    progress = ReportProgress(out, every=0.0, quiet=0.2)
+    with progress.loading("loading numpy, scikit-learn and the engines"):
+        time.sleep(0.7)  # a slow import
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("] loading numpy, scikit-learn and the engines")
+    assert len(lines) >= 2 and all("still working" in line for line in lines[1:])
+    after = out.getvalue()
+    time.sleep(0.4)
+    assert out.getvalue() == after  # the heartbeat stopped with the block
+    progress.section("Walkthrough", 1, 8)  # and a section starts it again
+    time.sleep(0.5)
+    progress.close()
+    assert "1/8 Walkthrough" in out.getvalue().splitlines()[-1]

@@ -24,6 +24,7 @@ from typing import Any
 
 from viz.cli.grad import add_time_limit, check_time_limit
 from viz.outdir import OutputFolderError, check_folder
+from viz.progress import ReportProgress
 from viz.render import RenderDeadline
 
 DEFAULT_OUT = "autonode-report"
@@ -55,12 +56,10 @@ def run(args: argparse.Namespace) -> int:
     except OutputFolderError as error:
         print(f"autonode demo: {error}", file=sys.stderr)
         return 2
-    # viz.report imports the training code and with it scikit-learn: about a second, only for the report
-    print("autonode demo: loading numpy, scikit-learn and the engines", file=sys.stderr, flush=True)
-    from viz.report import ReportOptions, ReportPathError, write_report
-    from viz.report.progress import ReportProgress
-
     progress = ReportProgress(sys.stderr)  # per section: a bar with ETA on a terminal, timed lines otherwise
+    # viz.report imports the training code and with it scikit-learn: a second or more, only for the report
+    with progress.loading("loading numpy, scikit-learn and the engines"):
+        from viz.report import ReportOptions, ReportPathError, write_report
 
     try:
         options = ReportOptions(quick=args.quick, full=args.full, seed=args.seed)

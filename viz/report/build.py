@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viz.outdir import OutputFolderError, check_folder, staged_output
+from viz.progress import ReportProgress
 from viz.report.context import Context, ReportOptions
 from viz.report.page import SectionOutput, render_page
-from viz.report.progress import ReportProgress
 from viz.report.sections import run_sections
 
 INDEX = "index.html"

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from viz.progress import ReportProgress, Silent
 from viz.render import RendererNotFoundError, RenderError, dot_to_svg
 from viz.report.page import inline_svg
-from viz.report.progress import ReportProgress, Silent
 
 T = TypeVar("T")
 

@@ -13,10 +13,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from viz.progress import ReportProgress
 from viz.report import digits, engines, environment, expression, functional, netdiagram, training, walkthrough
 from viz.report.context import Context
 from viz.report.page import DegradedSection, PartialSection, SectionOutput
-from viz.report.progress import ReportProgress
 
 
 def _nothing(ctx: Context) -> None:
@@ -81,7 +81,7 @@ class _Titles(ReportProgress):
 def run_sections(ctx: Context, progress: ReportProgress | Callable[[str], None] | None = None) -> list[SectionOutput]:
     """Build every section (errors caught per section), returned in page order.
 
-    ``progress``: a :class:`~viz.report.progress.ReportProgress` (bars or lines per section), or a
+    ``progress``: a :class:`~viz.progress.ReportProgress` (bars or lines per section), or a
     function called with each section's title.
     """
     if progress is not None:

@@ -1,4 +1,4 @@
-"""What the report says while it builds: one progress bar with ETA per section on a terminal, plain lines otherwise.
+"""What ``autonode demo`` says while it builds: a progress bar with ETA per section on a terminal, lines otherwise.
 
 Sections call :meth:`ReportProgress.update` as their work advances (chunks trained, engines
 timed). On a TTY each section gets a tqdm bar (done/total, elapsed, ETA); elsewhere
@@ -6,7 +6,10 @@ timed). On a TTY each section gets a tqdm bar (done/total, elapsed, ETA); elsewh
 ``every`` seconds, with the section's ETA. A heartbeat thread makes sure no stretch of work
 stays silent: after ``quiet`` seconds without output (one long step, such as importing
 PyTorch on a busy machine) it repeats the current line, or refreshes the bar's clock.
-The two threads share the state under one lock.
+The two threads share the state under one lock. :meth:`ReportProgress.loading` covers the
+imports before the first section (scikit-learn and the engines take a few seconds on a busy
+machine). This module imports nothing heavy (tqdm only when a bar is drawn), so the command line
+can show it before those imports.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
-
-from tqdm import tqdm
 
 
 class ReportProgress:
@@ -50,12 +53,31 @@ class ReportProgress:
             self._section_start = time.perf_counter()
             self._done, self._total, self._what = 0, total, ""
             if self.tty:
+                from tqdm import tqdm  # loaded when a bar is first drawn: the command line starts without it
+
                 size = shutil.get_terminal_size((100, 24))  # a terminal reporting a 0×0 size gets 100×24
                 self._bar = tqdm(total=total, desc=self._title, file=self.stream, leave=True, ncols=size.columns,
                                  nrows=size.lines, unit="step")
             else:
                 self._line("")
+        self._start_heart()
+
+    @contextmanager
+    def loading(self, what: str) -> Iterator[None]:
+        """A line saying ``what`` is loading, the heartbeat speaking up while it does; stopped on the way out."""
+        with self._lock:
+            self._title, self._total, self._what = what, None, ""
+            self._section_start = time.perf_counter()
+            self._line("")
+        self._start_heart()
+        try:
+            yield
+        finally:
+            self.close()
+
+    def _start_heart(self) -> None:
         if self._heart is None:
+            self._stop = threading.Event()
             self._heart = threading.Thread(target=self._beat, name="report-progress", daemon=True)
             self._heart.start()
 
@@ -80,7 +102,8 @@ class ReportProgress:
 
     def _beat(self) -> None:
         """The heartbeat: speak up after ``quiet`` seconds of silence, until :meth:`close`."""
-        while not self._stop.wait(0.25):
+        stop = self._stop
+        while not stop.wait(0.25):
             with self._lock:
                 if time.perf_counter() - self._last_line < self.quiet or not self._title:
                     continue
@@ -126,6 +149,10 @@ class Silent(ReportProgress):
 
     def section(self, title: str, index: int, count: int, total: int | None = None) -> None:
         self._title = title
+
+    @contextmanager
+    def loading(self, what: str) -> Iterator[None]:
+        yield
 
     def update(self, done: int, total: int | None = None, what: str = "") -> None:
         pass
