@@ -56,7 +56,13 @@ class DrawOptions:
     names: dict[Value, str] = field(default_factory=dict)
 
     def grad(self, node: Value) -> float:
-        return self.grads.get(node, 0.0) if self.grads is not None else node.grad
+        """The gradient shown for ``node``, as a number (a Value grad, after ``create_graph``, by its data)."""
+        return number(self.grads.get(node, 0.0) if self.grads is not None else node.grad)
+
+
+def number(x: float | Value) -> float:
+    """``x`` as a float: a gradient recorded by ``backward(create_graph=True)`` is a Value."""
+    return x.data if isinstance(x, Value) else x
 
 
 def _record(fields: list[str], rankdir: str) -> str:
@@ -132,10 +138,10 @@ def build_value_graph(root: Value, options: DrawOptions, max_nodes: int | None) 
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             attrs: dict[str, str] = {}
             if options.show_local_grads:
-                attrs[edge_label] = f"local {fmt(local, options.digits)}"
+                attrs[edge_label] = f"local {fmt(number(local), options.digits)}"
             if hl is not None and node is hl.node and parent == hl.parent and index == hl.parent_index:
                 attrs.update(color=HIGHLIGHT_PARENT, penwidth="3", dir="back", fontcolor=HIGHLIGHT_PARENT)
-                attrs[edge_label] = f"local {fmt(local, options.digits)}"
+                attrs[edge_label] = f"local {fmt(number(local), options.digits)}"
             graph.edge(names[parent], name + "_op", **attrs)
     return graph
 
