@@ -158,6 +158,33 @@ def _time_left(timeout: float) -> tuple[float, str]:
     return left, f"used up the {deadline[1]:g} s time limit for all the drawings of this command"
 
 
+class _Starting:
+    """A renderer being started: a signal that arrives meanwhile waits until its process is known (and killable)."""
+
+    depth = 0
+    deferred: type[BaseException] | None = None
+
+
+_STARTING = _Starting()
+
+
+def interrupt(error: type[BaseException]) -> None:
+    """For a signal handler: raise ``error`` now, or, while a renderer starts, as soon as it has started.
+
+    Raised inside ``subprocess.Popen`` the exception would leave a renderer running that nobody knows of.
+    """
+    if _STARTING.depth:
+        _STARTING.deferred = error
+        return
+    raise error
+
+
+def _raise_deferred() -> None:
+    error, _STARTING.deferred = _STARTING.deferred, None
+    if error is not None:
+        raise error
+
+
 def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: float = 300.0) -> tuple[bytes, str]:
     """Lay out ``graph`` and return ``(svg_bytes, renderer_name)``.
 
@@ -171,13 +198,17 @@ def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: fl
     if seconds <= 0:
         raise RenderError(f"{renderer.name} was not started: drawing {limit}; "
                           "draw a smaller graph or collapse it (collapse='neuron' or 'layer')")
+    _STARTING.depth += 1
     try:
         process = subprocess.Popen([renderer.executable, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
     except OSError as error:
         raise RenderError(f"could not run {renderer.name} ({renderer.executable}): {error}") from None
+    finally:
+        _STARTING.depth -= 1
     with process:
         try:
+            _raise_deferred()
             stdout, stderr = process.communicate(source.encode("utf-8"), timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()

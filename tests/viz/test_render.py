@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ import viz
 from autonode import Value
 from tests.svg_helpers import parse_svg
 from viz import render
+from viz.cli.checks import Terminated
 
 TINY = 'digraph { a [label="hello"]; a -> b }'
 
@@ -107,3 +110,24 @@ def test_digraph_displays_in_jupyter_without_system_dot(monkeypatch: pytest.Monk
     graph = viz.draw_graph(Value(2.0, label="a") * 3)
     bundle = graph._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script renderer")
+def test_a_signal_while_the_renderer_starts_still_kills_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM landing inside subprocess.Popen (the child runs, Popen has not returned): the renderer is killed."""
+    script = tmp_path / "dot"
+    script.write_text("#!/bin/sh\nexec sleep 60\n")
+    script.chmod(0o755)
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen_hit_by_a_signal(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)
+        started.append(process)
+        render.interrupt(Terminated)  # what the CLI's handler does when the signal arrives at this moment
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", popen_hit_by_a_signal)
+    with pytest.raises(Terminated):
+        viz.dot_to_svg("digraph { a -> b }", viz.Renderer("dot", str(script)), timeout=30)
+    assert started and started[0].poll() is not None, "the renderer outlived the interrupted call"

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
+from viz import render
 from viz.cli import bench, compare, demo, draw, grad, train, walkthrough
 from viz.cli.checks import Terminated, UsageError
 
@@ -63,8 +64,9 @@ def _hint(extras: list[str]) -> str:
     return ""
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and Ctrl-C as exceptions, so every cleanup runs (a renderer being started is killed once known)."""
+    render.interrupt(Terminated if signum == signal.SIGTERM else KeyboardInterrupt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,11 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    previous: Any = None
+    previous: dict[signal.Signals, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: leave SIGTERM alone
-        previous = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, _on_signal)
+    except ValueError:  # not the main thread: leave the signals alone
+        pass
     try:
         return int(args.func(args) or 0)
     except UsageError as error:
@@ -102,8 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autonode {command}: unexpected {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":
