@@ -622,6 +622,8 @@ def test_a_missing_engine_row_names_the_command_that_adds_it(monkeypatch: pytest
     builder = TreeBuilder()
     builder.feed(html)
     notes = [p.text for p in builder.root.by_id("engines-missing").find_all("p")]
-    assert len(notes) == 2
-    assert notes[0].startswith("micrograd: not installed here") and "pip install -e '.[all]'" in notes[0]
-    assert notes[1].startswith("pytorch: not installed here") and "README's second install command" in notes[1]
+    assert len(notes) == 3
+    # each row names its own extra of pyproject.toml, then one line names the README's command for all of them
+    assert notes[0].startswith("micrograd: not installed here") and "pip install -e '.[bench]'" in notes[0]
+    assert notes[1].startswith("pytorch: not installed here") and "pip install -e '.[torch]'" in notes[1]
+    assert "pip install -e '.[all]'" in notes[2] and "README's second install command" in notes[2]

@@ -24,6 +24,7 @@ from nets.datasets import load
 from nets.init import initialise
 from nets.losses import get_loss
 from viz.cli.checks import UsageError, check_parameters, check_range, writable_file
+from viz.extras import install_hint
 from viz.render import write_atomic
 
 MAX_BATCH = 100_000
@@ -146,6 +147,9 @@ def _print(f: dict[str, Any]) -> None:
               f"{_fmt(r['seconds_per_sample'], 's'):>11} {epoch:>11} {_fmt(r['speedup'], 'x'):>9}"
               + (f"  {r['note']}" if r["note"] else ""))
     print("per epoch: one full-batch forward + backward; * = estimated as rows × time per sample")
+    for r in f["engines"]:
+        if r["note"].startswith("not installed"):
+            print(f"{r['engine']} not installed: {install_hint(r['engine'])}")
     if "forward_experiment" in f:
         e = f["forward_experiment"]
         print(f"\nseed's forward experiment, 100-100-50-10 sigmoid, one sample: nested loops "

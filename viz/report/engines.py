@@ -14,7 +14,6 @@ import os
 import platform
 from collections.abc import Callable
 from html import escape
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from nets.experiments import jax_engine
 from nets.experiments.comparison import engine_rows
 from nets.experiments.speed_runs import forward_experiment, tutorial_run
 from nets.init import initialise
+from viz.extras import ALL, install_command
 from viz.report.context import Context
 from viz.report.digits import digits_data
 from viz.report.numbers import ratio, seconds
@@ -36,7 +36,6 @@ QUICK_ENGINES = ["scalar", "scalar-fused", "looped", "vector", "micrograd"]
 ENGINES = [*QUICK_ENGINES, "pytorch", "jax"]
 TIMING_ITERATIONS = 200
 BATCH = 8  # rows each engine computes: enough for the differences; per-node engines take ~0.1 s per row
-INSTALL_ALL = "pip install -e '.[all]'"  # the README's second command: micrograd and PyTorch come with it
 TUTORIAL_FORWARD = 500  # the tutorial's looped vs matrix forward pass: 41 ms against 84 µs
 
 
@@ -58,14 +57,6 @@ def load_text() -> str:
     one, _, _ = os.getloadavg()
     return (f" The load average when these were timed: {one:.1f} on {os.cpu_count()} CPUs"
             + (" (a busy machine: every time here is longer than on an idle one)." if one > 1 else "."))
-
-
-def install_command(engine: str) -> str:
-    """The command that adds ``engine``: the README's second one, or JAX's own extra when it has one."""
-    if engine != "jax":
-        return f"{INSTALL_ALL} (the README's second install command)"
-    extras = metadata.metadata("autonode").get_all("Provides-Extra") or []
-    return "pip install -e '.[jax]'" if "jax" in extras else "pip install jax"
 
 
 def load_torch() -> None:
@@ -137,7 +128,8 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     if missing:
         html += '<div class="note" id="engines-missing">' + "".join(
             f"<p>{escape(name)}: not installed here, so its row has no figures; "
-            f"<code>{escape(install_command(name))}</code> adds it.</p>" for name in missing) + "</div>"
+            f"<code>{escape(install_command(name))}</code> adds it.</p>" for name in missing) + (
+            f"<p><code>{escape(ALL)}</code> (the README's second install command) adds every extra.</p></div>")
     return caption + html, rows
 
 
