@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from autonode import Value
+from autonode import Value, topological_order
 from nets.experiments.forward_reverse import MANY_INPUTS, timing_rows
 from nets.walkthrough.newton import gradient_descent, newton
 from nets.walkthrough.tutorial import f
@@ -62,6 +62,9 @@ def double_backward() -> tuple[Value, float, float]:
     if not isinstance(first, Value):
         raise TypeError("backward(create_graph=True) left a number in x.grad, not a recorded Value")
     first.label = "f′(x)"
+    for node in topological_order(first):
+        if node.label == "seed":  # backward()'s starting gradient: named by what it is, not a third "seed"
+            node.label = "∂f/∂f"
     x.grad = 0.0
     first.backward()
     return first, float(first.data), float(x.grad)
@@ -102,8 +105,8 @@ def build(ctx: Context) -> str:
         f"<p>With <code>backward(create_graph=True)</code> the chain-rule products are Values too, so f′(x) is a "
         f"graph like any other. Drawn at x = {X0:g}: f′(6) = <b>{sig(d1)}</b> (by hand 4·6³ − 9·6² = 540). Its own "
         f"backward pass gives x the grad f″(6) = <b id=\"second-derivative\">{sig(d2)}</b> (by hand 12·6² − 18·6 = "
-        "324). The box labelled <i>seed</i> is ∂f/∂f = 1, where every backward pass starts (a third meaning of "
-        "the word, unrelated to the tutorials and to random seeds).</p>",
+        "324). The box ∂f/∂f = 1 is where every backward pass starts; boxes numbered #1, #2, … are the pass's "
+        "intermediate products (numbered in the order they were made).</p>",
         shown,
     ])
     ctx.progress.update(3, 3, "double backward drawn")
