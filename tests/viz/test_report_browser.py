@@ -296,3 +296,43 @@ def test_zoom_buttons_change_the_scale_and_fit_restores_it(browser: Any, page_fi
     href = page.get_attribute(f"{tools} a.full-size", "href")
     assert href is not None and href.startswith("blob:")  # the drawing alone, made in the page: no other file
     page.close()
+
+
+def test_open_full_size_shows_the_drawing_alone(browser: Any, page_file: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    with page.expect_popup() as opened:
+        page.click("[data-for='network-weights'] a.full-size")
+    alone = opened.value
+    alone.wait_for_load_state("load")
+    title = alone.evaluate("document.querySelector('svg g.graph > text').textContent")
+    assert title.startswith("64-30-10 trained weights"), title
+    # at its own size: wider than the box it had on the page
+    assert alone.evaluate("document.querySelector('svg').getBoundingClientRect().width") > 605
+    alone.close()
+    page.close()
+
+
+def test_stepper_controls_stay_in_view_while_the_drawing_is_read(browser: Any, page_file: Path) -> None:
+    """Scrolled down to the drawing on a laptop screen, the buttons, the step's arithmetic, the whole drawing
+    and its two highlighted boxes are all on screen together."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    for _ in range(4):
+        page.click("#step-next")
+    page.evaluate("document.getElementById('expr-graph').scrollIntoView({block: 'end'})")
+    seen = page.evaluate("""() => {
+        const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {next: box(document.getElementById('step-next')), product: box(document.getElementById('step-product')),
+                figure: box(document.getElementById('expr-graph')),
+                node: box(document.querySelector('#expr-graph g.node.hl-node')),
+                parent: box(document.querySelector('#expr-graph g.node.hl-parent'))};
+    }""")
+    screen = [0.0, 0.0, 1280.0, 720.0]
+    for key in ("next", "product", "figure", "node", "parent"):
+        assert _inside(seen[key], screen), f"{key} is off screen: {seen}"
+    assert seen["product"][3] <= seen["figure"][1], f"the controls cover the drawing: {seen}"
+    assert page.text_content("#step-product").startswith("∂L/∂h · ∂h/∂z = ")  # step 4, by hand: h → z
+    page.close()

@@ -205,7 +205,8 @@ def build(ctx: Context) -> str:
     ctx.facts["expression"] = f"L = {expr.root.data:.6g}, {len(records)} chain-rule steps"
     w_grads = ", ".join(f"∂L/∂{k} = {expr.leaves[k].grad:.6g}" for k in ("w1", "w2", "w3"))
     body = "\n".join([
-        "<p class=\"intro\">The step-by-step seed's neuron (inputs 1, 3, 5; weights 0.5, 1.2, −0.3; sigmoid) with a "
+        "<p class=\"intro\">The neuron of “Neural Networks - step by step” (seed 001; inputs 1, 3, 5; weights 0.5, "
+        "1.2, −0.3; sigmoid) with a "
         f"squared-error loss against the label y = 1: <code>{escape(FORMULA)}</code>. {reading}</p>",
         f"<p>L = {sig(expr.root.data)}; {escape(w_grads)}.</p>",
         "<h3>The backward pass, one chain-rule step at a time</h3>",
@@ -215,8 +216,11 @@ def build(ctx: Context) -> str:
         "that input's gradient: <code>∂L/∂node · ∂node/∂input = contribution</code>. Compound node names are written "
         f"in parentheses, e.g. ∂L/∂(y − h). Step through with the buttons or the slider; {follow}."
         "</p>",
+        # controls and drawing in one block: the controls stay on screen (sticky) while the drawing is read
+        '<div class="stepper-block">',
         _controls(len(records), drawn=bool(drawing.svg)),
         shown,
+        "</div>",
         f'<script type="application/json" id="steps-data">{payload}</script>',
         _steps_table(records),
         "<h3>Every node</h3>",
