@@ -159,12 +159,13 @@ def backward_frames(
         options = DrawOptions(rankdir=rankdir, show_local_grads=False, digits=digits, grads=state.grads)
         step = state.step
         if step is None:
-            options.title = f"step 0 of {state.total}: d{root_name}/d{root_name} = 1"
+            options.title = f"step 0 of {state.total}: ∂{root_name}/∂{root_name} = 1"
             frames.append(Frame(build_value_graph(root, options, max_nodes), caption_start, None))
             continue
         at, parent = names[step.node], names[step.parent]
-        options.title = (f"step {state.number} of {state.total}: grad {parent} += grad {at} * local = "
-                         f"{fmt(step.upstream, digits)} * {fmt(step.local, digits)} = {fmt(step.contribution, digits)}")
+        options.title = (f"step {state.number} of {state.total}: ∂{root_name}/∂{at} · ∂{at}/∂{parent} = "  # as the text
+                         f"{_number(step.upstream, digits)} · {_number(step.local, digits)} = "
+                         f"{fmt(step.contribution, digits)}")
         options.highlight = Highlight(step.node, step.parent, step.parent_index)
         frames.append(Frame(build_value_graph(root, options, max_nodes), state.text, step))
     return frames
@@ -181,7 +182,7 @@ body {{ font-family: system-ui, sans-serif; margin: 1.5em; }}
 <body>
 <h1>{title}</h1>
 <p>Each step applies the chain rule once: ∂out/∂node · ∂node/∂input = contribution, added to the input's
-gradient ∂out/∂input (compound node names in parentheses). Frame 0 is the start: only ∂out/∂out = 1 is set, and
+gradient ∂out/∂input (compound node names in parentheses). Step 0 is the start: only ∂out/∂out = 1 is set, and
 every other gradient is 0 until the pass reaches it. Blue: the node being processed; red: the input receiving
 the contribution.</p>
 <div id="controls"><button id="prev" type="button">&#9664; prev</button>
@@ -196,7 +197,8 @@ function show(k) {{
   current = Math.max(0, Math.min(frames.length - 1, k));
   document.getElementById("image").src = frames[current].image;
   document.getElementById("caption").textContent = frames[current].caption;
-  document.getElementById("counter").textContent = "frame " + current + " of " + (frames.length - 1);
+  document.getElementById("counter").textContent = (current === 0 ? "start (step 0" : "step " + current) + " of " +
+    (frames.length - 1) + (current === 0 ? ")" : "");
   document.getElementById("prev").disabled = current === 0;
   document.getElementById("next").disabled = current === frames.length - 1;
 }}

@@ -336,3 +336,25 @@ def test_stepper_controls_stay_in_view_while_the_drawing_is_read(browser: Any, p
     assert seen["product"][3] <= seen["figure"][1], f"the controls cover the drawing: {seen}"
     assert page.text_content("#step-product").startswith("∂L/∂h · ∂h/∂z = ")  # step 4, by hand: h → z
     page.close()
+
+
+def test_grad_steps_page_counts_steps_as_the_report_does(browser: Any, tmp_path: Path) -> None:
+    """``autonode grad … --steps``'s page: start, then step k of n, each frame titled in the caption's notation."""
+    import viz
+    from autonode import Value
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    product = a * b
+    product.label = "a*b"  # as the grad command's parser labels it
+    page_path = viz.write_backward_steps(product + b, tmp_path / "steps")[-1]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_path.as_uri())
+    page.wait_for_load_state("load")
+    assert page.text_content("#counter") == "start (step 0 of 4)"
+    first = page.get_attribute("#image", "src")
+    page.click("#next")
+    assert page.text_content("#counter") == "step 1 of 4"
+    assert page.get_attribute("#image", "src") != first
+    # out = a·b + b: step 1 hands ∂out/∂out = 1 to a·b through the local derivative 1
+    assert page.text_content("#caption").startswith("∂out/∂out · ∂out/∂(a*b) = 1 · 1 = 1")
+    page.close()

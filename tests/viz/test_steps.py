@@ -40,7 +40,8 @@ def test_each_frame_highlights_its_step(tmp_path: Path) -> None:
     paths = viz.write_backward_steps(expression(), tmp_path)
     nodes, edges, root = parse_svg(paths[1])
     title = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
-    assert "step 1 of 6: grad d += grad L * local = 1 * -2 = -2" in title
+    # the notation of the page's text: ∂L/∂L · ∂L/∂d, with L = d·f and f = −2 by hand
+    assert "step 1 of 6: ∂L/∂L · ∂L/∂d = 1 · (-2) = -2" in title
     by_label = {n.texts[0]: n for n in nodes.values()}
     assert viz.graph.HIGHLIGHT_NODE in by_label["L"].strokes  # processing L
     assert viz.graph.HIGHLIGHT_PARENT in by_label["d"].strokes  # d receives
