@@ -1,14 +1,19 @@
-"""Jupyter displays: a ``Value`` shows as its drawn graph, an ``MLP`` or ``VectorMLP`` as its network diagram.
+"""Jupyter displays: a ``Value`` shows as its drawn graph, an ``MLP`` or ``VectorMLP`` as its network diagram,
+a figure of :mod:`viz.plots` as its chart.
 
 autonode and nets know nothing of drawing (dependencies run autonode ← nets ← viz), so
 viz teaches IPython how to show them: ``import viz`` inside a running IPython kernel
 registers an ``image/svg+xml`` formatter for each type (:func:`register`). A graph of more
 than ``MAX_NODES`` nodes, or no SVG renderer, gives None, and IPython shows the text repr
-instead. Outside IPython nothing happens (IPython is never imported by this module).
+instead. The figures of :mod:`viz.plots` are plain ``matplotlib.figure.Figure`` objects (no
+pyplot, so no backend shows them by itself): they are registered by name, so matplotlib is
+not imported until a figure exists. Outside IPython nothing happens (IPython is never
+imported by this module).
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import Any
 
@@ -40,6 +45,13 @@ def network_svg(net: Any) -> str | None:
     return svg.decode("utf-8")
 
 
+def figure_svg(figure: Any) -> str:
+    """A matplotlib ``figure`` (e.g. :func:`viz.plots.loss_figure`'s) as SVG text."""
+    out = io.StringIO()
+    figure.savefig(out, format="svg", bbox_inches="tight")
+    return out.getvalue()
+
+
 def register(shell: Any = None) -> bool:
     """Register the SVG displays with ``shell`` (default: the running IPython, if any); True if registered."""
     if shell is None:
@@ -51,4 +63,5 @@ def register(shell: Any = None) -> bool:
     formatter.for_type(Value, value_svg)
     formatter.for_type(MLP, network_svg)
     formatter.for_type(VectorMLP, network_svg)
+    formatter.for_type_by_name("matplotlib.figure", "Figure", figure_svg)
     return True

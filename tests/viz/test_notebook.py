@@ -23,6 +23,13 @@ CELLS = [
     "VectorMLP([3, 4, 2], ['sigmoid', 'sigmoid'])",
     "MLP(3, [4, 2])",
     "big = Value(0.0)\nfor k in range(600):\n    big = big + k\nbig",
+    # after backward(create_graph=True) every grad is a Value: y = x³ at x = 3, ∂y/∂x = 3·3² = 27
+    "x = Value(3.0, label='x')\ny = x ** 3\ny.label = 'y'\ny.backward(create_graph=True)\ny",
+    # a real training run's History drawn by viz.plots (a plain matplotlib Figure, no pyplot)
+    "import numpy as np\nfrom nets.train import train\nfrom viz.plots import loss_figure\n"
+    "rng = np.random.default_rng(0)\nX = rng.normal(size=(40, 2))\nY = (X[:, :1] * X[:, 1:] > 0).astype(float)\n"
+    "history = train(VectorMLP([2, 4, 1], ['tanh', 'sigmoid']), X, Y, loss='half_sse', lr=0.5, epochs=5, rng=0)\n"
+    "print(len(history.loss), history.loss[0] > history.loss[-1])\nloss_figure(history, title='five epochs')",
 ]
 
 
@@ -65,3 +72,17 @@ def test_a_graph_over_the_node_limit_falls_back_to_text(outputs: list[list[dict[
     data = [o["data"] for o in outputs[4] if o.get("output_type") == "execute_result"][0]
     assert "image/svg+xml" not in data  # type: ignore[operator]
     assert "Value(" in data["text/plain"]  # type: ignore[index]
+
+
+def test_a_value_after_create_graph_shows_its_grads_by_number(outputs: list[list[dict[str, object]]]) -> None:
+    texts = [t.replace("&#45;", "-") for t in re.findall(r"<text[^>]*>([^<]*)</text>", _svg(outputs[5]))]
+    at = texts.index("x")
+    assert texts[at + 1:at + 3] == ["data 3", "grad 27"]
+
+
+def test_a_training_history_displays_as_its_loss_chart(outputs: list[list[dict[str, object]]]) -> None:
+    printed = "".join(str(o.get("text", "")) for o in outputs[6] if o.get("output_type") == "stream"
+                      and o.get("name") == "stdout")
+    assert printed.split() == ["5", "True"]  # five epochs, the loss went down
+    svg = _svg(outputs[6])
+    assert "five epochs" in svg and "<path" in svg
