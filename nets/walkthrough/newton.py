@@ -82,7 +82,7 @@ def summary() -> dict[str, Any]:
 def note() -> str:
     """One line for the tutorial's walkthrough section: Newton's steps and iterates beside gradient descent's."""
     descent, iterates = gradient_descent(), newton()
-    path = " → ".join(f"{x:.10g}" for x in [iterates[0].x] + [it.x_next for it in iterates])
+    path = " → ".join(f"{x:.7g}" for x in [iterates[0].x] + [it.x_next for it in iterates])  # the page: ≤ 7 digits
     return (f"Newton's method x ← x - f′(x)/f″(x), f′ = grad(f), f″ = grad(grad(f)) (the backward pass "
             f"differentiated), same start and stop rule: {len(iterates)} steps to {iterates[-1].x_next:f} "
             f"(gradient descent: {len(descent)} steps to {descent[-1].x_next:f}): {path}.")

@@ -595,6 +595,16 @@ def test_no_cell_shows_more_than_7_significant_digits(report: dict[str, Any]) ->
             assert len(number.replace(".", "").lstrip("0")) <= 7, cell.text
 
 
+def test_no_sentence_shows_more_than_7_significant_digits(report: dict[str, Any]) -> None:
+    # the page's prose: every <p> and <li>, tags (drawings, scripts, tables aside) replaced by spaces
+    page = re.sub(r"<(script|style|svg|table)\b.*?</\1>", " ", report["html"], flags=re.S)
+    paragraphs = [re.sub(r"<[^>]+>", " ", p) for p in re.findall(r"<(?:p|li)\b.*?</(?:p|li)>", page, re.S)]
+    assert any("Newton" in text and "→" in text for text in paragraphs)  # the walkthrough's Newton iterates
+    for text in paragraphs:
+        for number in re.findall(r"\d+\.\d+", text):
+            assert len(number.replace(".", "").lstrip("0")) <= 7, text
+
+
 def test_speed_ups_are_written_with_thousands_separators(report: dict[str, Any]) -> None:
     rows = {r[1].text: r for r in table_rows(report["dom"].by_id("engine-table"))}
     for row in rows.values():
