@@ -637,3 +637,16 @@ def test_a_missing_engine_row_names_the_command_that_adds_it(monkeypatch: pytest
     assert notes[0].startswith("micrograd: not installed here") and "pip install -e '.[bench]'" in notes[0]
     assert notes[1].startswith("pytorch: not installed here") and "pip install -e '.[torch]'" in notes[1]
     assert "pip install -e '.[all]'" in notes[2] and "README's second install command" in notes[2]
+
+
+def test_losses_and_initialisers_are_named_for_a_reader(report: dict[str, Any]) -> None:
+    """A code name (``half_sse``, ``xavier``) appears only in <code>, beside the loss's formula or the usual name."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", report["html"], flags=re.S)
+    outside_code = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)
+    # (the charts' legends are SVG text: there the name follows its formula in plain parentheses)
+    for formula, name in (("½ Σₖ (yₖ - hₖ)²", "half_sse"), ("-Σₖ yₖ log softmax(h)ₖ", "softmax_cross_entropy"),
+                          ("", "xavier")):
+        assert name not in outside_code.replace(f"{formula} ({name})", " "), name
+    # the tutorial's J = ½ Σ (y − h)², as the tutorial writes it, beside its code name
+    assert "½ Σₖ (yₖ - hₖ)² (<code>half_sse</code>)" in page
+    assert "Xavier/Glorot (uniform) (<code>xavier</code>)" in page

@@ -16,11 +16,13 @@ from sklearn.datasets import load_digits
 
 from nets.datasets import Dataset, load
 from nets.experiments.digits import TUTORIAL_ACCURACY, RecipeRun, SeedSpread, confusion, raw_pixels, train_recipe
+from nets.losses import LOSSES
 from viz.report.context import Context
 from viz.report.numbers import percent
 from viz.report.page import chart, table
 from viz.report.scalar_training import scalar_training
 from viz.report.svgplot import Series, confusion_matrix_svg, digit_svg, line_chart
+from viz.report.words import loss_text, recipe_html
 
 RECIPES = ("tutorial", "modern")
 QUICK_EPOCHS = {"tutorial": 500, "modern": 3}
@@ -100,7 +102,8 @@ def build(ctx: Context) -> str:
     rows = []
     for run in runs:
         accuracy = f'<b data-accuracy="{run.final_accuracy!r}">{100 * run.final_accuracy:.2f}%</b>'
-        rows.append([escape(run.recipe.name), escape(run.recipe.describe()), str(run.epochs),
+        rows.append([escape(run.recipe.name), recipe_html(run.recipe.describe(), run.recipe.loss, run.recipe.init),
+                     str(run.epochs),
                      f'<span title="{run.loss[-1]!r}">{run.loss[-1]:.4g}</span>', accuracy, f"{run.seconds:.2f}"])
         ctx.facts[f"{run.recipe.name} accuracy"] = f"{100 * run.final_accuracy:.1f}%"
     parts.append(table(["recipe", "settings", "epochs run", "final training loss", "test accuracy", "seconds"], rows,
@@ -116,8 +119,8 @@ def build(ctx: Context) -> str:
     charts = []
     for run in runs:
         charts.append(ctx.save_svg(f"loss-{run.recipe.name}.svg", line_chart(
-            [Series(f"{run.recipe.loss}", run.loss)], f"{run.recipe.name} recipe: training loss", "epoch",
-            run.recipe.loss, log_y=True)))
+            [Series(loss_text(run.recipe.loss), run.loss)], f"{run.recipe.name} recipe: training loss", "epoch",
+            f"loss {LOSSES[run.recipe.loss].formula}" if run.recipe.loss in LOSSES else run.recipe.loss, log_y=True)))
     charts.append(ctx.save_svg("test-accuracy.svg", _accuracy_chart(runs)))
     parts.append('<div class="row" id="loss-curves">' + "".join(chart(c) for c in charts) + "</div>")
     for run in runs:

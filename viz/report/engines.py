@@ -27,6 +27,7 @@ from viz.report.context import Context
 from viz.report.digits import digits_data
 from viz.report.numbers import ratio, seconds
 from viz.report.page import PartialSection, table
+from viz.report.words import init_html, loss_html
 
 HIDDEN = 30
 ACTIVATIONS = ["relu", "identity"]  # micrograd's MLP shape, so it can join the table
@@ -117,7 +118,8 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     html = table(["", "engine", "max |Δ| outputs", "max |Δ| gradients", "per sample", "per epoch", "speed-up",
                   "note"], cells, numeric=[False, False, True, True, True, True, True, False], row_classes=classes,
                  element_id="engine-table")
-    caption = (f"<p>Digits {'-'.join(map(str, sizes))} ({', '.join(ACTIVATIONS)}), loss {LOSS}, He initialisation; "
+    caption = (f"<p>Digits {'-'.join(map(str, sizes))} ({', '.join(ACTIVATIONS)}), loss {loss_html(LOSS)}, "
+               f"{init_html('he')} initialisation; "
                f"differences against the vectorised engine on {batch} training rows (✓: within {AGREE:g}); "
                f"one epoch = {len(data.X_train)} rows. * per epoch = rows × time per sample (forward + backward, "
                "no optimizer step). Speed-up is over the slowest engine."

@@ -18,6 +18,7 @@ from viz.network import draw_network
 from viz.report.context import Context
 from viz.report.digits import digits_data, trained
 from viz.report.page import DegradedSection, figure, missing_figure, table
+from viz.report.words import loss_html
 
 EDGES_SHOWN = 300
 SAMPLE = 0  # the first test image
@@ -77,9 +78,9 @@ def build(ctx: Context) -> str:
             f"(a {digit}, predicted {predicted}). Only the {EDGES_SHOWN} strongest connections of "
             f"each diagram are drawn (|W| &gt; {w_threshold:.3g}; |∂J/∂W| &gt; {g_threshold:.3g}).</p>",
             f"<p>First: the trained weights. Second: the same network after one backward pass on that single image "
-            f"(loss {shown_loss}, {escape(recipe.loss)}): edges show ∂J/∂W (green +, purple −), the direction gradient "
-            "descent pushes each weight against. Zoom into a drawing to read its labels; hover an edge for its exact "
-            "value.</p>",
+            f"(loss {shown_loss}, {loss_html(recipe.loss)}): edges show ∂J/∂W (green +, purple −), the direction "
+            "gradient descent pushes each weight against. Zoom into a drawing to read its labels; hover an edge for "
+            "its exact value.</p>",
         ]
     else:
         parts = [
@@ -87,7 +88,7 @@ def build(ctx: Context) -> str:
             "<a href=\"#digits\">Digits</a> "
             f"({escape(sizes)}, {escape(', '.join(net.activations))}). One test image (a {digit}) goes forward "
             f"through it (predicted <span id=\"network-predicted\">{predicted}</span>) and back: its loss is "
-            f"{shown_loss} ({escape(recipe.loss)}). The table gives each layer's weights and the gradients of "
+            f"{shown_loss}, {loss_html(recipe.loss)}. The table gives each layer's weights and the gradients of "
             "that one backward pass.</p>",
         ]
     drawn = [figure(d.svg, d.name, element_id=d.name[:-4]) for d in drawings if d.svg]

@@ -16,6 +16,7 @@ from viz.report.context import Context
 from viz.report.numbers import sig
 from viz.report.page import chart, table
 from viz.report.svgplot import Series, line_chart
+from viz.report.words import init_html
 
 EPOCHS = 4
 QUICK = {"epochs": 1, "hidden": (16, 16, 16, 16, 16)}
@@ -45,7 +46,7 @@ def build(ctx: Context) -> str:
     for name, run in result["runs"].items():
         last = run["gradient_norms"][-1]
         series.append(Series(f"{name} units", list(last), list(range(len(last)))))
-        rows.append([escape(name), escape(run["init"]), *(sig(v, 3) for v in last),
+        rows.append([escape(name), init_html(run["init"]), *(sig(v, 3) for v in last),
                      f'<b title="{run["first_to_last"]!r}">{run["first_to_last"]:.2g}</b>',
                      f"{100 * run['test_accuracy']:.1f}%"])
     drawn = ctx.save_svg("gradient-flow.svg", line_chart(
