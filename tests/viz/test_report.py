@@ -650,3 +650,15 @@ def test_losses_and_initialisers_are_named_for_a_reader(report: dict[str, Any]) 
     # the tutorial's J = ½ Σ (y − h)², as the tutorial writes it, beside its code name
     assert "½ Σₖ (yₖ - hₖ)² (<code>half_sse</code>)" in page
     assert "Xavier/Glorot (uniform) (<code>xavier</code>)" in page
+
+
+def test_an_accuracy_at_chance_level_is_explained(report: dict[str, Any]) -> None:
+    rows = {r[0].text: float(r[-1].text.rstrip("%")) for r in table_rows(report["dom"].by_id("gradient-flow"))}
+    at_chance = [name for name, accuracy in rows.items() if accuracy < 20]  # ten digits: guessing scores 10%
+    section = report["html"].split('id="training"', 1)[1].split("</section>", 1)[0]
+    if at_chance:
+        assert "what guessing among the ten digits gives" in section
+        for name in at_chance:
+            assert f"{name} {rows[name]:.1f}%" in section
+    else:
+        assert "guessing" not in section

@@ -58,8 +58,15 @@ def build(ctx: Context) -> str:
     headers = ["units", "initial weights", *(f"W[{layer}]" for layer in range(layers)), "W[0] ÷ W[last]",
                "test accuracy"]
     note = ""
+    chance = 1 / 10  # ten digit classes: guessing is right one time in ten
+    guessing = [f"{escape(name)} {100 * run['test_accuracy']:.1f}%" for name, run in result["runs"].items()
+                if run["test_accuracy"] < 2 * chance]
+    if guessing:
+        note += (f"<p>Test accuracy near 10% ({', '.join(guessing)}) is what guessing among the ten digits gives: "
+                 "that net has not learned yet, its first layers' gradients being too small to move their weights "
+                 "far in so few epochs.</p>")
     if ctx.options.quick:
-        note = "<p><small>--quick: narrower layers and one epoch.</small></p>"
+        note += "<p><small>--quick: narrower layers and one epoch.</small></p>"
     return "\n".join([
         "<p class=\"intro\">The tutorial warns that sigmoid units make the gradient shrink on its way back through "
         "the layers: σ′(z) ≤ ¼, and backpropagation multiplies one such factor per layer. Here the same deep "
