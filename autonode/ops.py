@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from autonode import mathfn
 
 Rule = Callable[..., Any]
@@ -124,8 +126,6 @@ def _pow_exponent_derivative(out: Any, a: Any) -> Any:
         if v > 0:
             return out * mathfn.log(a)
         return 0.0 if v == 0 else float("nan")
-    import numpy as np
-
     safe = np.where(a > 0, a, 1.0)
     return np.where(a > 0, out * np.log(safe), np.where(a == 0, 0.0, np.nan))
 
@@ -146,8 +146,6 @@ def _dot_derivatives(out: Any, *xs: Any) -> tuple[Any, ...]:
 
 def _logsumexp_reduce(X: Any) -> Any:
     """m + ln Σₖ e^(Xₖ - m) over the last axis (kept, length 1), with m = maxₖ Xₖ (no overflow)."""
-    import numpy as np
-
     m = np.maximum.reduce(X, axis=-1, keepdims=True)
     if np.logical_and.reduce(np.isfinite(m), axis=None):  # (ndarray.all goes through Python; this does not)
         total = np.add.reduce(np.exp(X - m), axis=-1, keepdims=True)
@@ -167,8 +165,6 @@ def _logsumexp_forward(*xs: Any) -> Any:
         if math.isinf(m):  # every xᵢ = -inf gives -inf, an xᵢ = +inf gives +inf (shifting by m would give nan)
             return m if not any(x != x for x in xs) else math.nan  # ... unless an xᵢ is nan (max skips it)
         return m + mathfn.log(sum(mathfn.exp(x - m) for x in xs))
-    import numpy as np
-
     return _logsumexp_reduce(np.stack(np.broadcast_arrays(*xs), axis=-1))[..., 0]
 
 
