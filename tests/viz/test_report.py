@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -662,3 +663,10 @@ def test_an_accuracy_at_chance_level_is_explained(report: dict[str, Any]) -> Non
             assert f"{name} {rows[name]:.1f}%" in section
     else:
         assert "guessing" not in section
+
+
+def test_forward_reverse_timings_say_how_busy_the_machine_was(report: dict[str, Any]) -> None:
+    section = report["html"].split('id="functional"', 1)[1].split("</section>", 1)[0]
+    shown = re.search(r"The load average when these were timed: (\d+\.\d) on (\d+) CPUs", section)
+    assert shown, "the timings come without the machine's load"
+    assert int(shown.group(2)) == os.cpu_count()

@@ -17,6 +17,7 @@ from nets.walkthrough.newton import gradient_descent, newton
 from nets.walkthrough.tutorial import f
 from viz.graph import draw_graph
 from viz.report.context import Context
+from viz.report.engines import load_text
 from viz.report.numbers import ratio, seconds, sig
 from viz.report.page import DegradedSection, figure, missing_figure, table
 
@@ -92,7 +93,7 @@ def build(ctx: Context) -> str:
         "output; forward mode (<code>jacfwd</code>: dual numbers carried through the computation) costs one pass "
         "per input. So for k inputs and one output reverse mode wins by about k, and for one input and k outputs "
         "forward mode does. Each function below is a chain whose length grows with k; both modes compute the same "
-        "Jacobian (last column). Timings are this machine's, the two modes alternated in one run.</p>",
+        f"Jacobian (last column). Timings are this machine's, the two modes alternated in one run.{load_text()}</p>",
         modes,
         "<h3>Newton's method: a derivative of a derivative</h3>",
         f"<p>The tutorial minimises f(x) = x⁴ − 3x³ + 2 by gradient descent from x = {X0:g}: "
