@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from nets.engines import ENGINES, Trainable, make_engine
 from nets.init import INITIALISERS
 from nets.losses import Loss, get_loss
-from nets.optim import SGD, Adam, Momentum, Optimizer
+from nets.optim import SGD, Adam, InverseScaling, Momentum, Optimizer
 from nets.train import TrainingState, train
 from nets.types import Array
 
@@ -213,8 +213,6 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         if self.solver != "sgd" or self.learning_rate == "constant":
             return "constant"
         if self.learning_rate == "invscaling":
-            from nets.optim import InverseScaling
-
             return InverseScaling(self.power_t)
         return "adaptive"
 

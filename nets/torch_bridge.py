@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from nets.engines import make_engine
 from nets.types import Network, Weights
 
 _MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
@@ -81,8 +82,6 @@ def from_torch(model: Any) -> tuple[list[int], list[str], Weights]:
 
 def network_from_torch(model: Any, engine: str = "vector") -> Network:
     """A network of engine ``engine`` with the Sequential's weights."""
-    from nets.engines import make_engine
-
     sizes, activations, weights = from_torch(model)
     return make_engine(engine, sizes, activations, [(np.asarray(W), np.asarray(b)) for W, b in weights])
 
