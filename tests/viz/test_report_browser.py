@@ -358,3 +358,26 @@ def test_grad_steps_page_counts_steps_as_the_report_does(browser: Any, tmp_path:
     # out = a·b + b: step 1 hands ∂out/∂out = 1 to a·b through the local derivative 1
     assert page.text_content("#caption").startswith("∂out/∂out · ∂out/∂(a*b) = 1 · 1 = 1")
     page.close()
+
+
+def test_chart_labels_stay_inside_their_charts(browser: Any, page_file: Path) -> None:
+    """Every title, tick, axis label and legend of the page's charts is drawn inside its chart, wide and narrow."""
+    for width in (1400, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        outside = page.evaluate("""() => {
+            const bad = [];
+            for (const svg of document.querySelectorAll('svg')) {
+                if (svg.closest('.figure.zoomable')) { continue; }  // drawings: checked by the fit test
+                const r = svg.getBoundingClientRect();
+                for (const t of svg.querySelectorAll('text')) {
+                    const q = t.getBoundingClientRect();
+                    if (q.width && (q.left < r.left - 1 || q.right > r.right + 1 || q.top < r.top - 1
+                                    || q.bottom > r.bottom + 1)) { bad.push(t.textContent); }
+                }
+            }
+            return bad;
+        }""")
+        assert outside == [], f"at {width} px: {outside}"
+        page.close()

@@ -22,7 +22,7 @@ from viz.report.numbers import percent
 from viz.report.page import chart, table
 from viz.report.scalar_training import scalar_training
 from viz.report.svgplot import Series, confusion_matrix_svg, digit_svg, line_chart
-from viz.report.words import loss_text, recipe_html
+from viz.report.words import recipe_html
 
 RECIPES = ("tutorial", "modern")
 QUICK_EPOCHS = {"tutorial": 500, "modern": 3}
@@ -119,7 +119,7 @@ def build(ctx: Context) -> str:
     charts = []
     for run in runs:
         charts.append(ctx.save_svg(f"loss-{run.recipe.name}.svg", line_chart(
-            [Series(loss_text(run.recipe.loss), run.loss)], f"{run.recipe.name} recipe: training loss", "epoch",
+            [Series("training loss", run.loss)], f"{run.recipe.name} recipe: training loss", "epoch",
             f"loss {LOSSES[run.recipe.loss].formula}" if run.recipe.loss in LOSSES else run.recipe.loss, log_y=True)))
     charts.append(ctx.save_svg("test-accuracy.svg", _accuracy_chart(runs)))
     parts.append('<div class="row" id="loss-curves">' + "".join(chart(c) for c in charts) + "</div>")

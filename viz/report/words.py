@@ -15,14 +15,8 @@ INITIALISERS = {"uniform": "uniform U[0, 1)", "he": "He (normal, √(2/n_in))",
                 "xavier": "Xavier/Glorot (uniform)", "zeros": "zeros"}
 
 
-def loss_text(name: str) -> str:
-    """Plain text: ``½ Σₖ (yₖ - hₖ)² (half_sse)``; an unknown name as it is."""
-    loss = LOSSES.get(name)
-    return f"{loss.formula} ({name})" if loss is not None else name
-
-
 def loss_html(name: str) -> str:
-    """``loss_text`` as HTML, the code name in ``<code>``."""
+    """``½ Σₖ (yₖ - hₖ)² (<code>half_sse</code>)``: the formula, then the code name; unknown names as they are."""
     loss = LOSSES.get(name)
     return f"{escape(loss.formula)} (<code>{escape(name)}</code>)" if loss is not None else escape(name)
 
