@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from autonode import AutonodeError, Value, backward_steps
+from autonode import AutonodeError, Value, backward_steps, topological_order
 from autonode.parse import parse_assignments, parse_expression, variable_names
 from autonode.value import FUNCTIONS
 from viz.cli.checks import UsageError, writable_file
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.outdir import OutputFolderError, check_folder
 from viz.render import RenderDeadline, RendererNotFoundError, RenderError, find_renderer, render_svg
-from viz.steps import write_backward_steps
+from viz.steps import step_names, step_text, write_backward_steps
 
 DEFAULT_TIME_LIMIT = 120.0
 
@@ -83,12 +83,14 @@ def run(args: argparse.Namespace) -> int:
     for name in variable_names(args.expr.strip()):  # the inputs the expression uses, in order of appearance
         print(f"  ∂out/∂{name} = {leaves[name].grad:.10g}")
     if not args.quiet_steps:
-        print(
-            f"chain-rule steps ({len(steps)}), output to inputs — "
-            "[op] node → input:  ∂out/∂node × ∂node/∂input = added to ∂out/∂input"
-        )
+        # the notation of the --steps page and the report: ∂out/∂node · ∂node/∂input, compound names in parentheses
+        names = step_names(topological_order(root), root)
+        print(f"chain-rule steps ({len(steps)}), output to inputs: ∂out/∂node · ∂node/∂input = contribution, "
+              "added to ∂out/∂input [op]")
+        totals: dict[Value, float] = {}
         for number, step in enumerate(steps, 1):
-            print(f"  {number:>3}. {step}")
+            totals[step.parent] = totals.get(step.parent, 0.0) + step.contribution
+            print(f"  {number:>3}. {step_text(step, names, names[root], totals[step.parent], digits=6)}")
     if args.svg is None and args.steps is None:
         return 0
     return draw_graph_and_steps(root, args.svg, args.steps, args.time_limit, "grad")
