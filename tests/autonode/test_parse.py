@@ -91,7 +91,7 @@ def test_cli_prints_value_gradients_and_steps(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "= -4" in out
     assert "∂out/∂a = -2" in out and "∂out/∂b = 2" in out  # ∂/∂a = b + 1, ∂/∂b = a
-    assert "[*] a*b → a:  1 × -3 = -3" in out
+    assert "∂out/∂(a*b) · ∂(a*b)/∂a = 1 · (-3) = -3" in out  # ∂(a·b)/∂a = b
 
 
 def test_cli_errors_are_messages_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
