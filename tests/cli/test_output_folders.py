@@ -257,6 +257,26 @@ def test_sigterm_kills_the_renderer_and_removes_temporary_files(tmp_path: Path) 
     assert process.returncode == 143 and snapshot(frames) == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGHUP and a shell script renderer")
+def test_sighup_kills_the_renderer_and_removes_temporary_files(tmp_path: Path) -> None:
+    """The terminal closing (SIGHUP) cleans up as SIGTERM does: no staging folder, no adopted folder, no renderer."""
+    env, pid_file = _fake_renderer(tmp_path)
+    frames = tmp_path / "frames"
+    command = [sys.executable, "-m", "viz.cli", "grad", "a*b", "--at", "a=2,b=3", "--steps", str(frames)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    renderer = _wait_for(pid_file, process)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 129 and b"terminated (SIGHUP)" in err and b"Traceback" not in err
+    for _ in range(100):
+        if _gone(renderer):
+            break
+        time.sleep(0.05)
+    assert _gone(renderer), "the renderer outlived the command"
+    assert not frames.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "renderer.pid"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and a shell script renderer")
 def test_sigterm_during_demo_leaves_an_earlier_report_as_it_was(tmp_path: Path) -> None:
     env, pid_file = _fake_renderer(tmp_path)

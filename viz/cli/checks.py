@@ -28,6 +28,10 @@ class Terminated(BaseException):
     """The process was sent SIGTERM; raised so every cleanup (temporary files, renderer) runs."""
 
 
+class HungUp(Terminated):
+    """The process was sent SIGHUP (its terminal closed); cleaned up as for SIGTERM."""
+
+
 def int_list(text: str, option: str, example: str) -> list[int]:
     """``"64,30,10"`` → ``[64, 30, 10]``, or a :class:`UsageError` naming the option and the bad part."""
     values = []

@@ -4,9 +4,10 @@ A subcommand module defines ``register(subparsers)``, which adds its parser and 
 ``func`` to a callable taking the parsed arguments and returning an exit code.
 
 Exit status: 0 done; 1 the run failed (the message says what failed); 2 bad usage (the
-message names the option, under the subcommand's own usage); 130 Ctrl-C; 143 SIGTERM.
-SIGTERM is turned into an exception, so temporary files and a running renderer are
-cleaned up as on any other failure.
+message names the option, under the subcommand's own usage); 130 Ctrl-C; 143 SIGTERM;
+129 SIGHUP (the terminal closed). Those signals are turned into exceptions, so temporary
+files and a running renderer are cleaned up as on any other failure; a signal the caller
+set to be ignored (``nohup``) stays ignored.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import Any
 
 from viz import render
 from viz.cli import bench, compare, demo, draw, grad, train, walkthrough
-from viz.cli.checks import Terminated, UsageError
+from viz.cli.checks import HungUp, Terminated, UsageError
 
 SUBCOMMANDS = (demo, grad, walkthrough, train, compare, draw, bench)
+HANGUP = getattr(signal, "SIGHUP", None)  # the terminal closed (absent on Windows)
 SINGLE_DASH_EXPRESSIONS = {"grad": ("--at", "--svg", "--steps", "--time-limit"), "draw": ()}
 
 
@@ -65,8 +67,8 @@ def _hint(extras: list[str]) -> str:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM and Ctrl-C as exceptions, so every cleanup runs (a renderer being started is killed once known)."""
-    render.interrupt(Terminated if signum == signal.SIGTERM else KeyboardInterrupt)
+    """SIGTERM, SIGHUP and Ctrl-C as exceptions, so every cleanup runs (a starting renderer is killed once known)."""
+    render.interrupt(Terminated if signum == signal.SIGTERM else HungUp if signum == HANGUP else KeyboardInterrupt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     previous: dict[signal.Signals, Any] = {}
     try:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            previous[signum] = signal.signal(signum, _on_signal)
+        for signum in (signal.SIGTERM, signal.SIGINT, *([HANGUP] if HANGUP else [])):
+            if signal.getsignal(signum) != signal.SIG_IGN:  # nohup: the caller asked to survive it
+                previous[signum] = signal.signal(signum, _on_signal)
     except ValueError:  # not the main thread: leave the signals alone
         pass
     try:
@@ -95,9 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"autonode {command}: interrupted; temporary files removed", file=sys.stderr)
         return 130
-    except Terminated:
-        print(f"autonode {command}: terminated (SIGTERM); temporary files removed", file=sys.stderr)
-        return 143
+    except Terminated as stop:
+        hung_up = isinstance(stop, HungUp)
+        print(f"autonode {command}: terminated ({'SIGHUP' if hung_up else 'SIGTERM'}); temporary files removed",
+              file=sys.stderr)
+        return 129 if hung_up else 143
     except (OSError, ValueError, RuntimeError, TypeError, ImportError) as error:
         print(f"autonode {command}: {error}", file=sys.stderr)
         return 1
