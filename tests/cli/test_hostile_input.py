@@ -81,6 +81,13 @@ CASES = [
     (["train", "--batch-size", "-1"], 2, "--batch-size must be"),
     (["train", "--lr", "-1", "--epochs", "1"], 2, "lr"),
     (["train", "--engine", "gpu"], 2, "invalid choice: 'gpu'"),
+    (["train", "--seed", "-1"], 2, "--seed must be an integer from 0"),
+    (["train", "--tol", "nan", "--n-iter-no-change", "2"], 2, "--tol must be a finite number >= 0"),
+    (["train", "--n-iter-no-change", "0"], 2, "--n-iter-no-change must be a positive integer"),
+    (["train", "--power-t", "inf", "--schedule", "invscaling"], 2, "--power-t must be a finite number >= 0"),
+    # (t+1)**1e20 is past the largest float at the second epoch: the run fails with a message
+    (["train", "--dataset", "xor", "--quiet", "--epochs", "3", "--schedule", "invscaling", "--power-t", "1e20"], 1,
+     "grew past the largest float"),
     # compare: sizes and the --json path before anything runs
     (["compare", "--batch", "0"], 2, "--batch must be a positive integer"),
     (["compare", "--batch", "-5"], 2, "--batch must be a positive integer"),
@@ -91,6 +98,7 @@ CASES = [
     (["compare", "--hidden", "2000"], 2, "(scalar, scalar-fused, looped, micrograd) handle"),
     (["compare", "--activation", "nope", "--quick", "--no-bench"], 2, "nope"),
     (["compare", "--engines", "gpu"], 2, "invalid choice: 'gpu'"),
+    (["compare", "--seed", "-1"], 2, "--seed must be an integer from 0"),
     # draw: sizes checked before any weight exists, paths, the option that goes with each source
     (["draw", "--sizes", "64,abc", "-o", "{svg}"], 2, "--sizes: 'abc' is not a positive integer"),
     (["draw", "--sizes", "64,-3", "-o", "{svg}"], 2, "--sizes"),
@@ -119,6 +127,7 @@ CASES = [
     (["bench", "gpu"], 2, "invalid choice: 'gpu'"),
     (["walkthrough", "--section", "nope"], 2, "invalid choice: 'nope'"),
     (["walkthrough", "--seed", "x"], 2, "--seed: invalid int value"),
+    (["walkthrough", "--seed", "-1"], 2, "--seed must be an integer from 0"),
 ]
 
 

@@ -74,6 +74,12 @@ def check_range(value: int | None, option: str, low: int, high: int, expects: st
         raise UsageError(f"{option} must be {expects} up to {high:,}, got {value:,}")
 
 
+def check_seed(seed: int, option: str = "--seed") -> None:
+    """Refuse a negative seed (numpy's generators take none) before any work starts."""
+    if seed < 0:
+        raise UsageError(f"{option} must be an integer from 0 (a random seed), got {seed:,}")
+
+
 def writable_file(path: str | os.PathLike[str], option: str) -> Path:
     """Check that a file can be written at ``path`` (its folder exists and is writable; not a folder)."""
     target = Path(path)

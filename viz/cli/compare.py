@@ -23,7 +23,7 @@ from nets.activations import check_activations
 from nets.datasets import load
 from nets.init import initialise
 from nets.losses import get_loss
-from viz.cli.checks import UsageError, check_parameters, check_range, writable_file
+from viz.cli.checks import UsageError, check_parameters, check_range, check_seed, writable_file
 from viz.extras import install_hint
 from viz.render import write_atomic
 
@@ -67,6 +67,7 @@ def _fmt(x: float | None, unit: str = "") -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_range(args.batch, "--batch", 1, MAX_BATCH, "a positive integer")
+    check_seed(args.seed)
     if any(n < 1 for n in args.hidden):
         raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
     # digits' 64 inputs and 10 classes: the widest data set

@@ -21,7 +21,7 @@ from nets.engines import make_engine
 from nets.io import check_destination, save
 from nets.optim import SCHEDULES, get_optimizer, get_schedule
 from nets.recipes import get_recipe
-from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, writable_file
+from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, check_seed, writable_file
 
 ENGINE_NAMES = ("scalar", "scalar-fused", "looped", "vector")
 DATASET_NAMES = ("digits", "moons", "circles", "xor")
@@ -73,6 +73,12 @@ def _check_settings(args: argparse.Namespace) -> None:
     check_range(args.epochs, "--epochs", 1, 10_000_000, "a positive integer")
     check_range(args.batch_size, "--batch-size", 0, MAX_SAMPLES, "a positive integer (0: full batch)")
     check_range(args.samples, "--samples", 4, MAX_SAMPLES)
+    check_seed(args.seed)
+    check_range(args.n_iter_no_change, "--n-iter-no-change", 1, 10_000_000, "a positive integer")
+    if not (math.isfinite(args.tol) and args.tol >= 0):
+        raise UsageError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if not (math.isfinite(args.power_t) and args.power_t >= 0):
+        raise UsageError(f"--power-t must be a finite number >= 0, got {args.power_t}")
     if args.hidden is not None:
         if any(n < 1 for n in args.hidden):
             raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
@@ -137,6 +143,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"stopped after epoch {history.epochs}: {history.stop_reason}")
     except (ValueError, FloatingPointError) as error:  # the run itself failed (e.g. the loss diverged)
         print(f"autonode train: {error}", file=sys.stderr)
+        return 1
+    except OverflowError as error:  # e.g. (t+1)**power_t past the largest float
+        print(f"autonode train: a number grew past the largest float during training ({error}); choose a "
+              "smaller --power-t or --lr", file=sys.stderr)
         return 1
     train_acc = accuracy(net.predict_output(data.X_train), data.Y_train)
     test_acc = accuracy(net.predict_output(data.X_test), data.Y_test)

@@ -8,6 +8,7 @@ import textwrap
 from typing import Any, TextIO
 
 from nets.walkthrough import run as run_sections
+from viz.cli.checks import check_seed
 
 SECTION_NAMES = ("step-by-step", "tutorial", "explainer")
 DESCRIPTION_WIDTH = 58
@@ -54,6 +55,7 @@ def print_section(section: Any, out: TextIO, notes: bool = True) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    check_seed(args.seed)
     stream = out if out is not None else sys.stdout
     sections = run_sections(args.section, seed=args.seed)
     for section in sections:
