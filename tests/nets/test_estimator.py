@@ -146,6 +146,16 @@ def test_early_stopping_keeps_the_best_validation_score() -> None:
     assert reg.best_validation_score_ == max(reg.validation_scores_)  # R² on the held-out rows
 
 
+@pytest.mark.parametrize("nets_cls,sk_cls", [(MLPClassifier, SkClassifier), (MLPRegressor, SkRegressor)])
+def test_early_stopping_without_validation_rows_is_refused_as_scikit_learn_does(nets_cls: Any, sk_cls: Any) -> None:
+    X, y = make_moons(60, noise=0.1, random_state=0)
+    options = {"early_stopping": True, "validation_fraction": 0.0, "max_iter": 3}
+    with pytest.raises(ValueError):  # the reference: scikit-learn refuses to hold out no rows
+        sk_cls(**options).fit(X, y)
+    with pytest.raises(ValueError, match="validation_fraction=0.0 holds out none"):
+        nets_cls(**options).fit(X, y)
+
+
 def test_warm_start_continues_and_a_plain_fit_starts_again() -> None:
     X, y = make_moons(100, noise=0.1, random_state=0)
     clf = MLPClassifier(max_iter=5, warm_start=True, random_state=0, n_iter_no_change=100)
