@@ -107,7 +107,7 @@ def build(ctx: Context) -> str:
         f"graph like any other. Drawn at x = {X0:g}: f′(6) = <b>{sig(d1)}</b> (by hand 4·6³ − 9·6² = 540). Its own "
         f"backward pass gives x the grad f″(6) = <b id=\"second-derivative\">{sig(d2)}</b> (by hand 12·6² − 18·6 = "
         "324). The box ∂f/∂f = 1 is where every backward pass starts; boxes numbered #1, #2, … are the pass's "
-        "intermediate products (numbered in the order they were made).</p>",
+        "unnamed values, its constants and intermediate products, numbered in the order they were made.</p>",
         shown,
     ])
     ctx.progress.update(3, 3, "double backward drawn")
