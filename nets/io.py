@@ -27,6 +27,7 @@ returned unless everything checks.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from dataclasses import dataclass
@@ -207,6 +208,21 @@ def _reject_constant(token: str) -> float:
     raise ValueError(f"non-finite number {token} is not allowed")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are distinct: with a key twice, which value counts would be a guess."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key[:40]!r} appears twice in one object; a model file names each field once")
+        seen.add(key)
+    return dict(pairs)
+
+
+def _parse_int(text: str) -> int | float:
+    """A JSON integer; one too long for Python's int() (4300 digits) is far past the largest float anyway: inf."""
+    return int(text) if len(text) <= 4000 else math.inf
+
+
 def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) -> dict[str, Any]:
     """The parsed JSON object of a model file with a known format and version, or :class:`ModelFileError`."""
     data = read_bounded(path, max_bytes)
@@ -215,7 +231,7 @@ def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) ->
     except UnicodeDecodeError as error:
         raise _fail(path, f"is not UTF-8 text (byte {error.start}); it is not a model file") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         raise _fail(path, f"is not valid JSON (truncated or corrupted?): {error.msg}, line {error.lineno}") from None
     except RecursionError:
@@ -286,8 +302,8 @@ def parse_network(path: str | os.PathLike[str], doc: Any, where: str = "") -> Mo
         if not isinstance(doc.get(key), list):
             raise _fail(path, f"'{where}{key}' is missing or not a list")
     sizes = doc["sizes"]
+    shown = json.dumps(sizes) if len(sizes) <= 20 else f"a list of {len(sizes)}"
     if len(sizes) < 2 or not all(type(s) is int and s >= 1 for s in sizes):
-        shown = json.dumps(sizes) if len(sizes) <= 20 else f"a list of {len(sizes)}"
         raise _fail(path, f"'{where}sizes' must list at least two positive integers, got {shown}")
     if not all(isinstance(a, str) for a in doc["activations"]):
         raise _fail(path, f"'{where}activations' must be a list of names (strings)")
@@ -297,7 +313,7 @@ def parse_network(path: str | os.PathLike[str], doc: Any, where: str = "") -> Mo
         raise _fail(path, f"'{where}activations': {error} (known: {', '.join(OUTPUT_ACTIVATIONS)})") from None
     layers = doc["layers"]
     if len(layers) != len(sizes) - 1:
-        raise _fail(path, f"'{where}layers' has {len(layers)} layers but sizes {sizes} need {len(sizes) - 1}")
+        raise _fail(path, f"'{where}layers' has {len(layers)} layers but sizes {shown} need {len(sizes) - 1}")
     weights: Weights = []
     for k, layer in enumerate(layers):
         if not isinstance(layer, dict) or "W" not in layer or "b" not in layer:

@@ -127,6 +127,33 @@ def test_integers_are_numbers_and_huge_ones_are_refused(tmp_path: Path, net: Vec
         load(path)
 
 
+def test_a_key_given_twice_is_refused_not_guessed(tmp_path: Path, net: VectorMLP) -> None:
+    path = save(tmp_path / "m.json", net)
+    text = path.read_text()
+    path.write_text(text[:-1] + ', "sizes": [4, 3, 2]}')  # the same sizes again: still ambiguous, still refused
+    with pytest.raises(ModelFileError, match=r"m.json: the key 'sizes' appears twice"):
+        load(path)
+    path.write_text(text.replace('"b": [', '"b": [0, 0], "b": [', 1))
+    with pytest.raises(ModelFileError, match=r"the key 'b' appears twice"):
+        load(path)
+
+
+def test_an_integer_too_long_for_python_is_too_large_for_a_float(tmp_path: Path, net: VectorMLP) -> None:
+    """5000 digits: past Python's int() limit; the message names the field, not sys.set_int_max_str_digits."""
+    path = _write(tmp_path, net, lambda d: d["layers"][1]["b"].__setitem__(0, 3))
+    path.write_text(path.read_text().replace('"b": [3,', '"b": [' + "9" * 5000 + ",", 1))
+    with pytest.raises(ModelFileError, match=r"layers\[1\].b contains a number too large for a float") as caught:
+        load(path)
+    assert "set_int_max_str_digits" not in str(caught.value)
+
+
+def test_a_long_sizes_list_is_not_echoed(tmp_path: Path, net: VectorMLP) -> None:
+    path = _write(tmp_path, net, lambda d: d.update(sizes=[1] * 100_000, activations=["tanh"] * 99_999, layers=[]))
+    with pytest.raises(ModelFileError, match="0 layers but sizes a list of 100000 need 99999") as caught:
+        load(path)
+    assert len(str(caught.value)) < 300
+
+
 # ----------------------------------------------------------- bounded reads --
 def test_deeply_nested_json_is_a_model_file_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
