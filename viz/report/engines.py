@@ -5,21 +5,32 @@ table (max |Δ| of outputs and gradients against the vectorised engine, time per
 and per epoch), the tutorial's looped-vs-matrix forward experiment, and timings of the
 tutorial's training run. ``--quick`` uses fewer rows and leaves out PyTorch and the
 training benchmarks.
+
+Speed: outside ``--quick`` every figure here is measured in a worker process of its own,
+started with the report (:class:`EngineWorker`), so PyTorch's and JAX's imports (about 2 s of
+CPU together) and the timings overlap the digits training instead of following it, and the
+report's own process never loads either (about 1.5 s less at exit). The page says so.
 """
 
 from __future__ import annotations
 
 import inspect
+import multiprocessing
 import os
 import platform
+import threading
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
+from nets.datasets import load
 from nets.experiments import jax_engine
-from nets.experiments.comparison import engine_rows
+from nets.experiments.comparison import EngineRow, engine_rows
 from nets.experiments.speed_runs import forward_experiment, tutorial_run
 from nets.init import initialise
 from viz.extras import ALL, install_command
@@ -51,17 +62,24 @@ def _diff(x: float | None) -> str:
     return "–" if x is None else f'<span data-value="{x!r}">{x:.2e}</span>'
 
 
-def load_text() -> str:
-    """A sentence giving the 1-minute load average, when the system reports one (a busy machine times slower)."""
-    if not hasattr(os, "getloadavg"):
+def load_text(load: tuple[float, int] | None = None) -> str:
+    """A sentence giving the 1-minute load average when timed (``load``, default now), if the system reports one
+    (a busy machine times slower)."""
+    load = load if load is not None else current_load()
+    if load is None:
         return ""
-    one, _, _ = os.getloadavg()
-    return (f" The load average when these were timed: {one:.1f} on {os.cpu_count()} CPUs"
+    one, cpus = load
+    return (f" The load average when these were timed: {one:.1f} on {cpus} CPUs"
             + (" (a busy machine: every time here is longer than on an idle one)." if one > 1 else "."))
 
 
+def current_load() -> tuple[float, int] | None:
+    """(1-minute load average, CPU count), or None where the system does not report a load."""
+    return (os.getloadavg()[0], os.cpu_count() or 1) if hasattr(os, "getloadavg") else None
+
+
 def load_torch() -> None:
-    """Import PyTorch if installed (seconds: done while the digits section waits for its worker processes)."""
+    """Import PyTorch if installed (seconds)."""
     try:
         import torch  # noqa: F401 - heavy optional import, for the PyTorch row only
     except ImportError:
@@ -76,39 +94,141 @@ def load_jax() -> None:
         pass
 
 
+@dataclass
+class EngineFigures:
+    """Everything the section shows: the table's rows and what they ran on, the forward experiment, the
+    training timings (None with --quick), the load when timed, and whether a worker process measured them."""
+
+    rows: list[EngineRow]
+    sizes: list[int]
+    batch: int
+    epoch_rows: int
+    forward: dict[str, Any]
+    training: dict[str, Any] | None
+    load: tuple[float, int] | None
+    in_worker: bool = False
+
+
+def measure(seed: int, quick: bool, tick: Callable[[int, int, str], None] = lambda done, total, what: None,
+            data: Any = None) -> EngineFigures:
+    """Every figure of the section (``tick(done, total, what)`` before each step)."""
+    data = data if data is not None else load("digits", seed=seed)
+    sizes = [data.n_features, HIDDEN, data.n_classes]
+    weights = initialise("he", sizes, np.random.default_rng(seed))
+    engines = QUICK_ENGINES if quick else ENGINES
+    steps = len(engines) + (2 if not quick else 1)
+    if "pytorch" in engines:
+        tick(0, steps, "loading PyTorch")
+        load_torch()
+    if "jax" in engines:
+        tick(0, steps, "loading JAX")
+        load_jax()
+    timed: list[str] = []
+
+    def engine_tick(name: str) -> None:
+        tick(len(timed), steps, f"timing {name}")
+        timed.append(name)
+
+    rows = call_with(engine_rows, sizes=sizes, activations=list(ACTIVATIONS), weights=weights,
+                     X=data.X_train[:BATCH], Y=data.Y_train[:BATCH], loss=LOSS, engines=list(engines),
+                     epoch_rows=len(data.X_train), X_epoch=data.X_train, Y_epoch=data.Y_train, tick=engine_tick)
+    tick(len(engines), steps, "the tutorial's forward-pass experiment")
+    forward = call_with(forward_experiment, seed=seed)
+    training = None
+    if not quick:
+        tick(len(engines) + 1, steps, "the tutorial's training run")
+        training = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[seed])
+    return EngineFigures(rows, sizes, BATCH, len(data.X_train), forward, training, current_load())
+
+
+def _work(conn: Connection, seed: int, quick: bool) -> None:
+    """The worker process: send ("tick", (done, total, what)) messages, then ("ok", figures) or ("error", text)."""
+    try:
+        figures = measure(seed, quick, lambda done, total, what: conn.send(("tick", (done, total, what))))
+        figures.in_worker = True
+        conn.send(("ok", figures))
+    except BaseException as error:  # noqa: BLE001 - reported to the report's process, which shows it
+        where = traceback.extract_tb(error.__traceback__)
+        at = f" (raised at {where[-1].filename}:{where[-1].lineno} in {where[-1].name})" if where else ""
+        conn.send(("error", f"{type(error).__name__}: {error}{at}"))
+    finally:
+        conn.close()
+
+
+class EngineWorker:
+    """:func:`measure` in a worker process started at once; :meth:`result` waits for it (fork where the
+    platform has it and no other Python thread runs, else spawn, as :class:`nets.experiments.digits.SeedSpread`)."""
+
+    def __init__(self, seed: int, quick: bool) -> None:
+        fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(target=_work, args=(child, seed, quick), name="autonode-engine-timings",
+                                        daemon=True)
+        self._process.start()
+        child.close()
+
+    def result(self, tick: Callable[[int, int, str], None] = lambda done, total, what: None,
+               poll: float = 0.5) -> EngineFigures:
+        """The figures (waits; ``tick`` as the worker reports each step). Raises RuntimeError if the worker failed."""
+        try:
+            while True:
+                if self._conn.poll(poll):
+                    try:
+                        kind, value = self._conn.recv()
+                    except EOFError:
+                        code = self._process.exitcode
+                        raise RuntimeError("the engine timings' worker process ended without its figures"
+                                           + (f" (exit code {code})" if code is not None else "")) from None
+                    if kind == "tick":
+                        tick(*value)
+                    elif kind == "ok":
+                        figures: EngineFigures = value
+                        return figures
+                    else:
+                        raise RuntimeError(f"in the engine timings' worker process: {value}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the worker if it still runs, and wait for it (idempotent)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+
+
 def start(ctx: Context) -> None:
-    """Queue the PyTorch and JAX imports as idle work (not with --quick, which leaves both out)."""
+    """Start the worker process that measures this section (not with --quick, which measures in-process)."""
     if not ctx.options.quick:
-        ctx.idle += [load_torch, load_jax]
+        ctx.background["engines"] = EngineWorker(ctx.options.seed, ctx.options.quick)
+
+
+def figures_for(ctx: Context) -> EngineFigures:
+    """The section's figures: from the worker started with the report, else measured here."""
+    def tick(done: int, total: int, what: str) -> None:
+        ctx.progress.update(done, total, what)
+
+    worker: EngineWorker | None = ctx.background.pop("engines", None)
+    if worker is not None:
+        return worker.result(tick)
+    return measure(ctx.options.seed, ctx.options.quick, tick, data=digits_data(ctx))
 
 
 def engine_table(ctx: Context) -> tuple[str, list[Any]]:
-    """The comparison rows on a batch of digits, and their HTML table."""
-    data = digits_data(ctx)
-    sizes = [data.n_features, HIDDEN, data.n_classes]
-    weights = initialise("he", sizes, np.random.default_rng(ctx.options.seed))
-    batch = BATCH
-    X, Y = data.X_train[:batch], data.Y_train[:batch]
-    engines = QUICK_ENGINES if ctx.options.quick else ENGINES
-    timed: list[str] = []
-    if "pytorch" in engines:
-        ctx.progress.update(0, len(engines) + 2, "loading PyTorch")
-        load_torch()
-    if "jax" in engines:
-        ctx.progress.update(0, len(engines) + 2, "loading JAX")
-        load_jax()
+    """The comparison rows on a batch of digits, and their HTML table (measured in this process)."""
+    figures = measure(ctx.options.seed, ctx.options.quick, data=digits_data(ctx))
+    return table_html(figures, ctx.options.quick), figures.rows
 
-    def tick(name: str) -> None:
-        ctx.progress.update(len(timed), len(engines) + 2, f"timing {name}")
-        timed.append(name)
 
-    rows = call_with(engine_rows, sizes=sizes, activations=list(ACTIVATIONS), weights=weights, X=X, Y=Y, loss=LOSS,
-                     engines=list(engines), epoch_rows=len(data.X_train), X_epoch=data.X_train, Y_epoch=data.Y_train,
-                     tick=tick)
+def table_html(figures: EngineFigures, quick: bool) -> str:
+    """The engine table with its caption and, for rows without figures, the command that adds them."""
+    rows, sizes, batch = figures.rows, figures.sizes, figures.batch
     cells, classes = [], []
     for r in rows:
         measured = r.max_output_diff is not None and r.max_gradient_diff is not None
-        ok = measured and r.max_output_diff <= AGREE and r.max_gradient_diff <= AGREE
+        ok = r.max_output_diff is not None and r.max_gradient_diff is not None and \
+            r.max_output_diff <= AGREE and r.max_gradient_diff <= AGREE
         mark = ('<span class="ok">✓</span>' if ok else '<span class="no">✗</span>') if measured else ""
         epoch = seconds(r.seconds_per_epoch) + ("*" if r.epoch_estimated and r.seconds_per_epoch else "")
         speed = "–" if r.speedup is None else f'<span title="{r.speedup!r}">{ratio(r.speedup)}</span>'
@@ -121,10 +241,14 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
     caption = (f"<p>Digits {'-'.join(map(str, sizes))} ({', '.join(ACTIVATIONS)}), loss {loss_html(LOSS)}, "
                f"{init_html('he')} initialisation; "
                f"differences against the vectorised engine on {batch} training rows (✓: within {AGREE:g}); "
-               f"one epoch = {len(data.X_train)} rows. * per epoch = rows × time per sample (forward + backward, "
+               f"one epoch = {figures.epoch_rows} rows. * per epoch = rows × time per sample (forward + backward, "
                "no optimizer step). Speed-up is over the slowest engine."
-               f"{load_text()}</p>")
-    if ctx.options.quick:
+               f"{load_text(figures.load)}</p>")
+    if figures.in_worker:
+        caption += ("<p><small>Measured in a worker process of its own while the report trained its digits "
+                    "networks in others: on this machine's cores the times run longer than alone, the ratios "
+                    "between engines much less so.</small></p>")
+    if quick:
         caption += "<p><small>--quick: PyTorch and JAX left out (their imports alone take seconds).</small></p>"
     missing = [r.engine for r in rows if r.max_output_diff is None and "not installed" in r.note]
     if missing:
@@ -132,13 +256,10 @@ def engine_table(ctx: Context) -> tuple[str, list[Any]]:
             f"<p>{escape(name)}: not installed here, so its row has no figures; "
             f"<code>{escape(install_command(name))}</code> adds it.</p>" for name in missing) + (
             f"<p><code>{escape(ALL)}</code> (the README's second install command) adds every extra.</p></div>")
-    return caption + html, rows
+    return caption + html
 
 
-def _forward(ctx: Context) -> str:
-
-
-    e = call_with(forward_experiment, seed=ctx.options.seed)
+def _forward(ctx: Context, e: dict[str, Any]) -> str:
     ctx.facts["forward experiment"] = f"looped vs matrix {ratio(e['speedup'])}"
     differs = ""
     if not 0.5 < e["speedup"] / TUTORIAL_FORWARD < 2:
@@ -161,9 +282,7 @@ def _forward(ctx: Context) -> str:
     )
 
 
-def _training(ctx: Context) -> str:
-
-    t = call_with(tutorial_run, iterations=TIMING_ITERATIONS, seeds=[ctx.options.seed])
+def _training(t: dict[str, Any]) -> str:
     return (
         "<h3>The tutorial's training run, per iteration</h3>"
         f"<p>64-30-10 sigmoid, ½‖y − h‖², α = 0.25, full batch; timed over {TIMING_ITERATIONS} iterations "
@@ -186,14 +305,11 @@ def build(ctx: Context) -> str:
              "tutorial's loops, the vectorised numpy engine, and micrograd, PyTorch (float64) and JAX when installed. "
              "They agree to rounding error; they differ in cost by orders of magnitude. Timings are this machine's, "
              "measured once.</p>")
-    table_html, rows = engine_table(ctx)
-    steps = len(rows) + 2
-    ctx.progress.update(len(rows), steps, "the tutorial's forward-pass experiment")
-    parts = [intro, table_html, _forward(ctx)]
-    if not ctx.options.quick:
-        ctx.progress.update(len(rows) + 1, steps, "the tutorial's training run")
-        parts.append(_training(ctx))
-    ctx.progress.update(steps, steps, "done")
+    figures = figures_for(ctx)
+    rows = figures.rows
+    parts = [intro, table_html(figures, ctx.options.quick), _forward(ctx, figures.forward)]
+    if figures.training is not None:
+        parts.append(_training(figures.training))
     bad = [r.engine for r in rows if r.max_output_diff is not None and r.max_gradient_diff is not None
            and max(r.max_output_diff, r.max_gradient_diff) > AGREE]
     measured = sum(1 for r in rows if r.max_output_diff is not None)

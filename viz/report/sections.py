@@ -47,7 +47,8 @@ SECTIONS: list[SectionSpec] = [
 
 # The network section trains (and draws) the tutorial model the digits section shows; the digits section then
 # waits for its seed spread, trained in worker processes meanwhile, and runs the idle work queued by the others
-# (the gradient-flow training, the PyTorch and JAX imports); the engines' timings run last, on a quiet machine.
+# (the gradient-flow training); the engines' figures are measured from the start in a worker process of their own
+# (viz.report.engines.EngineWorker: PyTorch and JAX are loaded there, never here), and collected last.
 BUILD_ORDER = ["walkthrough", "expression", "functional", "network", "digits", "training", "engines", "environment"]
 
 

@@ -1,0 +1,64 @@
+"""The engines section's worker process: its figures reach the report, its failures are shown, it never lingers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nets.datasets import load
+from nets.engines import make_engine
+from nets.init import initialise
+from viz.report import engines
+from viz.report.context import Context, ReportOptions
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="the monkeypatched function reaches the worker only through fork")
+
+
+def test_the_worker_sends_rows_that_match_a_numpy_forward_pass() -> None:
+    """The outputs behind the worker's rows agree with the 64-30-10 relu/identity net written out in numpy:
+    every engine's max |Δ| against the vectorised one is rounding error, and the vectorised one is checked here."""
+    worker = engines.EngineWorker(0, quick=True)
+    ticks: list[tuple[int, int, str]] = []
+    figures = worker.result(lambda done, total, what: ticks.append((done, total, what)))
+    assert figures.in_worker and not worker._process.is_alive()
+    assert [r.engine for r in figures.rows] == engines.QUICK_ENGINES
+    assert any(what == "timing scalar" for _, _, what in ticks)
+    for row in figures.rows:
+        if row.max_output_diff is not None:
+            assert row.max_output_diff <= 1e-9 and row.max_gradient_diff is not None and row.max_gradient_diff <= 1e-9
+    data = load("digits", seed=0)
+    (W0, b0), (W1, b1) = initialise("he", figures.sizes, np.random.default_rng(0))
+    X = data.X_train[:figures.batch]
+    by_hand = np.maximum(X @ W0.T + b0, 0.0) @ W1.T + b1
+    net = make_engine("vector", figures.sizes, list(engines.ACTIVATIONS), [(W0, b0), (W1, b1)])
+    assert np.max(np.abs(net.predict_output(X) - by_hand)) < 1e-12
+    assert figures.forward["speedup"] > 1 and figures.training is None
+
+
+@needs_fork
+def test_a_failure_in_the_worker_is_raised_in_the_report_with_its_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(**kwargs: Any) -> list[Any]:
+        raise ValueError("no rows today")
+
+    monkeypatch.setattr(engines, "engine_rows", broken)
+    if threading.active_count() != 1:
+        pytest.skip("another thread runs, so the worker is spawned and does not see the monkeypatch")
+    worker = engines.EngineWorker(0, quick=True)
+    with pytest.raises(RuntimeError, match=r"worker process: ValueError: no rows today \(raised at "):
+        worker.result()
+    assert not worker._process.is_alive()
+
+
+def test_closing_stops_a_worker_still_running(tmp_path: Path) -> None:
+    ctx = Context(ReportOptions(), tmp_path)
+    engines.start(ctx)
+    worker = ctx.background["engines"]
+    ctx.close_background()
+    assert worker._process.exitcode is not None and not worker._process.is_alive()
+
