@@ -32,13 +32,14 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import graphviz
+
+from nets.atomic_write import write_atomically
 
 INSTALL_HINT = "pip install 'autonode[render]'"
 GraphSource: TypeAlias = Any  # a graphviz.Graph / graphviz.Digraph, or DOT text (graphviz is untyped)
@@ -232,36 +233,18 @@ def dot_to_svg(graph: GraphSource, renderer: Renderer | None = None, timeout: fl
     return stdout, renderer.name
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
+    """Write ``data`` to ``path`` atomically, as if edited in place (:func:`nets.atomic_write.write_atomically`).
 
-    Either the complete new file appears or the old one (if any) is left untouched.
+    Either the complete new file appears or the old one is left untouched; a symlink stays a
+    symlink (its target gets the content), an existing file keeps its permissions, a new one
+    gets the umask's; the temporary file goes away on every exit path.
     """
     target = Path(path)
-    directory = target.parent
+    directory = Path(os.path.realpath(target)).parent
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot write {target}: directory {directory} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(target, data.encode("utf-8") if isinstance(data, str) else data)
     return target
 
 

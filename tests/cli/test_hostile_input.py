@@ -145,6 +145,42 @@ def test_bad_input_is_a_message_with_the_right_exit_status(
         assert f"usage: autonode {words[0]}" in err or f"autonode {words[0]}: " in err
 
 
+@pytest.mark.parametrize("argv", [
+    ["grad", "a*b", "--at", "a=1,b=2", "--svg", "{target}"],
+    ["draw", "--sizes", "3,2", "-o", "{target}"],
+    ["draw", "--expr", "a*b", "--at", "a=1,b=2", "-o", "{target}"],
+    ["compare", "--quick", "--no-bench", "--dataset", "xor", "--engines", "vector", "--json", "{target}"],
+], ids=["grad --svg", "draw --sizes -o", "draw --expr -o", "compare --json"])
+def test_a_single_output_file_never_replaces_a_file_of_another_kind(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo such as ``--svg main.c``, directly or through a symlink: refused, the file byte for byte as it was."""
+    source = tmp_path / "main.c"
+    source.write_text("int main(void) { return 0; }\n")
+    link = tmp_path / "link.svg"
+    link.symlink_to(source.name)
+    for target in (source, link):
+        status, _, err = run_cli([word.format(target=target) for word in argv], capsys)
+        assert status == 2 and f"{target} exists and is not" in err and "left as it is" in err, err
+        assert source.read_text() == "int main(void) { return 0; }\n" and link.is_symlink()
+
+
+def test_an_svg_output_replaces_an_svg_through_its_symlink_and_keeps_its_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drawing = tmp_path / "drawings" / "old.svg"
+    drawing.parent.mkdir()
+    drawing.write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    drawing.chmod(0o640)
+    link = tmp_path / "graph.svg"
+    link.symlink_to(drawing)
+    status, _, err = run_cli(["grad", "a*b", "--at", "a=1,b=2", "--svg", str(link)], capsys)
+    assert status == 0, err
+    assert link.is_symlink() and drawing.read_text().count("<svg") == 1
+    assert "<title>" in drawing.read_text() and (drawing.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in drawing.parent.iterdir()) == ["old.svg"]  # no temporary left
+
+
 def test_usage_errors_print_the_subcommands_usage(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(["grad", "x", "--at", "a=2", "b=3"], capsys)
     assert code == 2 and err.startswith("usage: autonode grad ") and "unrecognized arguments: b=3" in err

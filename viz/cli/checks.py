@@ -80,10 +80,19 @@ def check_seed(seed: int, option: str = "--seed") -> None:
         raise UsageError(f"{option} must be an integer from 0 (a random seed), got {seed:,}")
 
 
-def writable_file(path: str | os.PathLike[str], option: str) -> Path:
-    """Check that a file can be written at ``path`` (its folder exists and is writable; not a folder)."""
+SVG_FILE = ("an SVG drawing", (b"<?xml", b"<svg"))
+"""What ``-o``/``--svg`` may replace: a description and the beginnings such a file has."""
+
+
+def writable_file(path: str | os.PathLike[str], option: str,
+                  replaces: tuple[str, tuple[bytes, ...]] | None = None) -> Path:
+    """Check that a file can be written at ``path`` (its folder exists and is writable; not a folder).
+
+    With ``replaces`` (a description, the beginnings such a file has), an existing non-empty file
+    must begin like that, or it is refused: a typo such as ``--svg main.c`` overwrites nothing.
+    """
     target = Path(path)
-    parent = target.parent
+    parent = Path(os.path.realpath(target)).parent
     if target.is_dir():
         raise UsageError(f"{option} {target} is a folder; give a file name")
     if not parent.is_dir():
@@ -93,4 +102,17 @@ def writable_file(path: str | os.PathLike[str], option: str) -> Path:
         raise UsageError(f"{option} {target}: the folder {parent} is not writable; choose another path")
     if target.exists() and not os.access(target, os.W_OK):
         raise UsageError(f"{option} {target} exists and is not writable; choose another path")
+    if replaces is not None and target.exists():
+        kind, beginnings = replaces
+        if not target.is_file():
+            raise UsageError(f"{option} {target} exists and is not a regular file; choose another path")
+        try:
+            with open(target, "rb") as stream:
+                head = stream.read(256).lstrip(b"\xef\xbb\xbf \t\r\n")
+        except OSError as error:
+            raise UsageError(f"{option} {target} exists and cannot be read ({error.strerror}); choose another "
+                             "path") from None
+        if head and not head.startswith(beginnings):
+            raise UsageError(f"{option} {target} exists and is not {kind}, so it is left as it is; choose "
+                             "another path, or move that file away first")
     return target

@@ -28,6 +28,7 @@ from viz.extras import install_hint
 from viz.render import write_atomic
 
 MAX_BATCH = 100_000
+FIGURES_FILE = ("a figures file autonode compare wrote", (b'{\n  "dataset": ',))  # json.dumps(indent=2), dataset first
 
 ALL_ENGINES = ("scalar", "scalar-fused", "looped", "vector", "micrograd", "pytorch", "jax")
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     # digits' 64 inputs and 10 classes: the widest data set
     check_parameters([64, *args.hidden, 10], "--hidden", engines=args.engines)
     if args.json:
-        writable_file(args.json, "--json")
+        writable_file(args.json, "--json", FIGURES_FILE)
     # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):
     # both only for a run, never for --help or a usage error
     from tqdm.auto import tqdm

@@ -23,7 +23,7 @@ import numpy as np
 
 from nets.init import initialise
 from nets.io import load
-from viz.cli.checks import MAX_DRAWN_EDGES, UsageError, check_parameters, int_list, writable_file
+from viz.cli.checks import MAX_DRAWN_EDGES, SVG_FILE, UsageError, check_parameters, int_list, writable_file
 from viz.cli.grad import add_time_limit, check_steps_folder, check_time_limit, draw_graph_and_steps, evaluate
 from viz.graph import GraphTooLargeError
 from viz.network import DEFAULT_MAX_EDGES, draw_network
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.steps is not None or args.collapse is not None:
         raise UsageError("--steps and --collapse go with --expr")
     if args.output is not None:
-        writable_file(args.output, "-o/--output")
+        writable_file(args.output, "-o/--output", SVG_FILE)
     if args.expr is not None:
         if args.steps is not None:
             check_steps_folder(args.steps)

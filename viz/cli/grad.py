@@ -14,7 +14,7 @@ from typing import Literal
 from autonode import AutonodeError, Value, backward_steps, topological_order
 from autonode.parse import parse_assignments, parse_expression, variable_names
 from autonode.value import FUNCTIONS
-from viz.cli.checks import UsageError, writable_file
+from viz.cli.checks import SVG_FILE, UsageError, writable_file
 from viz.graph import GraphTooLargeError, draw_graph
 from viz.outdir import OutputFolderError, check_folder
 from viz.render import RenderDeadline, RendererNotFoundError, RenderError, find_renderer, render_svg
@@ -74,7 +74,7 @@ def domain_wording(message: str) -> str:
 def run(args: argparse.Namespace) -> int:
     check_time_limit(args.time_limit)
     if args.svg is not None:
-        writable_file(args.svg, "--svg")
+        writable_file(args.svg, "--svg", SVG_FILE)
     if args.steps is not None:
         check_steps_folder(args.steps)
     root, leaves = evaluate(args.expr, args.at, "grad")
