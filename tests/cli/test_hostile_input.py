@@ -82,6 +82,8 @@ CASES = [
     (["train", "--lr", "-1", "--epochs", "1"], 2, "lr"),
     (["train", "--engine", "gpu"], 2, "invalid choice: 'gpu'"),
     (["train", "--seed", "-1"], 2, "--seed must be an integer from 0"),
+    (["train", "--dataset", "xor", "--hidden", "100000", "100000"], 2, "a 2-100000-100000-2 network"),
+    (["compare", "--dataset", "moons", "--hidden", "3000", "3000"], 2, "a 2-3000-3000-2 network"),
     (["train", "--tol", "nan", "--n-iter-no-change", "2"], 2, "--tol must be a finite number >= 0"),
     (["train", "--n-iter-no-change", "0"], 2, "--n-iter-no-change must be a positive integer"),
     (["train", "--power-t", "inf", "--schedule", "invscaling"], 2, "--power-t must be a finite number >= 0"),
@@ -179,6 +181,15 @@ def test_an_svg_output_replaces_an_svg_through_its_symlink_and_keeps_its_mode(
     assert link.is_symlink() and drawing.read_text().count("<svg") == 1
     assert "<title>" in drawing.read_text() and (drawing.stat().st_mode & 0o777) == 0o640
     assert sorted(p.name for p in drawing.parent.iterdir()) == ["old.svg"]  # no temporary left
+
+
+def test_the_data_set_shapes_checked_up_front_are_those_of_the_loaded_data() -> None:
+    from nets.datasets import load
+    from viz.cli.checks import DATASET_SHAPES
+
+    for name, shape in DATASET_SHAPES.items():
+        data = load(name, seed=0, n_samples=40)
+        assert (data.n_features, data.n_classes) == shape, name
 
 
 def test_usage_errors_print_the_subcommands_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,8 @@ MAX_PARAMETERS = 5_000_000  # weights and biases of one network: 40 MB a copy in
 MAX_PER_NODE_PARAMETERS = 100_000
 PER_NODE_ENGINES = ("scalar", "scalar-fused", "looped", "micrograd")
 MAX_SAMPLES = 1_000_000  # generated points for moons, circles, xor
+DATASET_SHAPES = {"digits": (64, 10), "moons": (2, 2), "circles": (2, 2), "xor": (2, 2)}
+"""Inputs and classes of each data set of nets.datasets, so sizes are checked before one is loaded."""
 MAX_DRAWN_EDGES = 1_000_000  # weights drawn by ``draw --sizes``: beyond this the edge limit refuses anyway
 
 

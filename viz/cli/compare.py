@@ -23,7 +23,7 @@ from nets.activations import check_activations
 from nets.datasets import load
 from nets.init import initialise
 from nets.losses import get_loss
-from viz.cli.checks import UsageError, check_parameters, check_range, check_seed, writable_file
+from viz.cli.checks import DATASET_SHAPES, UsageError, check_parameters, check_range, check_seed, writable_file
 from viz.extras import install_hint
 from viz.render import write_atomic
 
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     if any(n < 1 for n in args.hidden):
         raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
-    # digits' 64 inputs and 10 classes: the widest data set
-    check_parameters([64, *args.hidden, 10], "--hidden", engines=args.engines)
+    inputs, classes = DATASET_SHAPES[args.dataset]
+    check_parameters([inputs, *args.hidden, classes], "--hidden", engines=args.engines)
     if args.json:
         writable_file(args.json, "--json", FIGURES_FILE)
     # tqdm.auto looks for Jupyter, and the experiments import scikit-learn at module level (seconds):

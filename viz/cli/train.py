@@ -21,7 +21,7 @@ from nets.engines import make_engine
 from nets.io import check_destination, save
 from nets.optim import SCHEDULES, get_optimizer, get_schedule
 from nets.recipes import get_recipe
-from viz.cli.checks import MAX_SAMPLES, UsageError, check_parameters, check_range, check_seed, writable_file
+from viz.cli.checks import DATASET_SHAPES, MAX_SAMPLES, UsageError, check_parameters, check_range, check_seed, writable_file
 
 ENGINE_NAMES = ("scalar", "scalar-fused", "looped", "vector")
 DATASET_NAMES = ("digits", "moons", "circles", "xor")
@@ -82,8 +82,8 @@ def _check_settings(args: argparse.Namespace) -> None:
     if args.hidden is not None:
         if any(n < 1 for n in args.hidden):
             raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
-        widest_input = 64  # digits' 8×8 pixels, the widest input of the data sets
-        check_parameters([widest_input, *args.hidden, 10], "--hidden", engines=[args.engine])
+        inputs, classes = DATASET_SHAPES[args.dataset]
+        check_parameters([inputs, *args.hidden, classes], "--hidden", engines=[args.engine])
     if args.save:
         writable_file(args.save, "--save")
         try:  # also refuses an existing file that is not an autonode model file, before any training
