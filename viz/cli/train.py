@@ -21,7 +21,15 @@ from nets.engines import make_engine
 from nets.io import check_destination, save
 from nets.optim import SCHEDULES, get_optimizer, get_schedule
 from nets.recipes import get_recipe
-from viz.cli.checks import DATASET_SHAPES, MAX_SAMPLES, UsageError, check_parameters, check_range, check_seed, writable_file
+from viz.cli.checks import (
+    DATASET_SHAPES,
+    MAX_SAMPLES,
+    UsageError,
+    check_parameters,
+    check_range,
+    check_seed,
+    writable_file,
+)
 
 ENGINE_NAMES = ("scalar", "scalar-fused", "looped", "vector")
 DATASET_NAMES = ("digits", "moons", "circles", "xor")
