@@ -190,7 +190,7 @@ def _numpy(tensor: Any) -> Array:
 
 # -------------------------------------------------------------------- jax --
 def jax_row(sizes: list[int], activations: list[str], weights: Weights, X: Array, Y: Array, loss: str,
-            X_epoch: Array, Y_epoch: Array, ref_out: Array, ref_grads: Weights) -> EngineRow:
+            X_epoch: Array, Y_epoch: Array, ref_out: Array, ref_grads: Weights, min_seconds: float = 0.05) -> EngineRow:
     """JAX, jit-compiled, from the same weights: float64 (64-bit mode) for the differences and the timings,
     float32 checked too (max relative |Δ| of the gradients in the note); XLA on one thread, the process on one core.
     """
@@ -203,9 +203,9 @@ def jax_row(sizes: list[int], activations: list[str], weights: Weights, X: Array
     relative32 = _grad_diff(grads32, ref_grads) / scale
     epoch_run = jax_engine.loss_and_gradients(weights, activations, X_epoch, Y_epoch, loss, np.float64)[3]
     with jax_engine.one_core() as core:
-        row.seconds_per_sample = timed(run) / X.shape[0]
-        row.seconds_per_epoch = timed(epoch_run, repeat=2)
-        busy = jax_engine.cpu_per_wall(lambda: timed(epoch_run, repeat=1))
+        row.seconds_per_sample = timed(run, min_seconds=min_seconds) / X.shape[0]
+        row.seconds_per_epoch = timed(epoch_run, repeat=2, min_seconds=min_seconds)
+        busy = jax_engine.cpu_per_wall(lambda: timed(epoch_run, repeat=1, min_seconds=min_seconds))
     flags = "XLA one-thread flags" if jax_engine.xla_one_thread() else "XLA flags NOT set (jax imported first)"
     row.note = (f"jit, float64; float32 max rel |Δ grad| {relative32:.1e}; {flags}, core {core}, "
                 f"CPU/wall {busy:.2f}")
@@ -224,8 +224,12 @@ def engine_rows(
     X_epoch: Array,
     Y_epoch: Array,
     tick: Callable[[str], None] = lambda name: None,
+    min_seconds: float = 0.05,
 ) -> list[EngineRow]:
     """Every engine on batch (X, Y) from ``weights``: differences vs vectorised, times per sample and epoch.
+
+    ``min_seconds``: how long each repeat of a timing loops (:func:`timed`); the report uses less than
+    ``autonode compare``.
 
     Time per sample: forward + backward over (X, Y), divided by its rows. Time per
     epoch: one full-batch forward + backward over (X_epoch, Y_epoch), measured for
@@ -248,7 +252,8 @@ def engine_rows(
             row = EngineRow(name)
             try:
                 if name == "jax":
-                    rows.append(jax_row(sizes, activations, weights, X, Y, loss, X_epoch, Y_epoch, ref_out, ref_grads))
+                    rows.append(jax_row(sizes, activations, weights, X, Y, loss, X_epoch, Y_epoch, ref_out, ref_grads,
+                                       min_seconds))
                     continue
                 if name == "micrograd":
                     reason = micrograd_supports(activations, loss)
@@ -264,9 +269,9 @@ def engine_rows(
                     import torch
 
                     out, _, grads, step = torch_loss_and_gradients(weights, activations, X, Y, loss)
-                    row.seconds_per_sample = timed(step) / m
+                    row.seconds_per_sample = timed(step, min_seconds=min_seconds) / m
                     epoch_step = torch_loss_and_gradients(weights, activations, X_epoch, Y_epoch, loss)[3]
-                    row.seconds_per_epoch = timed(epoch_step)
+                    row.seconds_per_epoch = timed(epoch_step, min_seconds=min_seconds)
                     row.note = f"float64, {torch.get_num_threads()} thread(s)"
                 else:
                     net = make_engine(name, sizes, activations, weights)
@@ -279,8 +284,10 @@ def engine_rows(
                         row.seconds_per_epoch, row.epoch_estimated = row.seconds_per_sample * epoch_rows, True
                     else:
                         _, grads = net.loss_and_gradients(X, Y, loss)
-                        row.seconds_per_sample = timed(_call(net.loss_and_gradients, X, Y, loss)) / m
-                        row.seconds_per_epoch = timed(_call(net.loss_and_gradients, X_epoch, Y_epoch, loss), repeat=2)
+                        row.seconds_per_sample = timed(_call(net.loss_and_gradients, X, Y, loss),
+                                                          min_seconds=min_seconds) / m
+                        row.seconds_per_epoch = timed(_call(net.loss_and_gradients, X_epoch, Y_epoch, loss),
+                                                     repeat=2, min_seconds=min_seconds)
                 row.max_output_diff = max_abs_diff(out, ref_out)
                 row.max_gradient_diff = _grad_diff(grads, ref_grads)
             except ImportError as error:

@@ -33,16 +33,18 @@ from nets.vector import VectorMLP
 
 
 # ------------------------------------------------- the seed's experiment --
-def forward_experiment(sizes: tuple[int, ...] = (100, 100, 50, 10), seed: int = 0) -> dict[str, float]:
-    """The tutorial's timing: one sample forward through ``sizes`` (sigmoid), nested loops vs matrices."""
+def forward_experiment(sizes: tuple[int, ...] = (100, 100, 50, 10), seed: int = 0, loop_seconds: float = 0.2,
+                       matrix_seconds: float = 0.05) -> dict[str, float]:
+    """The tutorial's timing: one sample forward through ``sizes`` (sigmoid), nested loops vs matrices
+    (each repeat of the timing loops at least ``loop_seconds`` / ``matrix_seconds``)."""
     rng = np.random.default_rng(seed)
     weights = initialise("uniform", list(sizes), rng)
     x = rng.random(sizes[0])
     looped = LoopedMLP(list(sizes), "sigmoid", weights=weights)
     vector = VectorMLP(list(sizes), "sigmoid", weights=weights)
     diff = max_abs_diff(looped.nested_forward(x), vector.forward(x[None, :])[0])
-    t_loop = timed(lambda: looped.nested_forward(x), repeat=3, min_seconds=0.2)
-    t_matrix = timed(lambda: vector.forward(x[None, :]), repeat=5, min_seconds=0.05)
+    t_loop = timed(lambda: looped.nested_forward(x), repeat=3, min_seconds=loop_seconds)
+    t_matrix = timed(lambda: vector.forward(x[None, :]), repeat=5, min_seconds=matrix_seconds)
     return {"looped_seconds": t_loop, "matrix_seconds": t_matrix, "speedup": t_loop / t_matrix, "max_diff": diff}
 
 
