@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from autonode import Value
 from viz.cli.main import main
 
 MISSING_DIR = "/nonexistent-autonode-dir/sub"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -40,8 +44,10 @@ def paths(tmp_path: Path) -> dict[str, str]:
     foreign = tmp_path / "project"
     foreign.mkdir()
     (foreign / "main.c").write_text("int main(void) { return 0; }\n")
-    return {"file": str(a_file), "dir": str(tmp_path), "foreign": str(foreign), "svg": str(tmp_path / "out.svg"),
-            "missing": f"{MISSING_DIR}/x.json", "missing_svg": f"{MISSING_DIR}/x.svg"}
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    return {"file": str(a_file), "dir": str(tmp_path), "deep": str(deep), "foreign": str(foreign),
+            "svg": str(tmp_path / "out.svg"), "missing": f"{MISSING_DIR}/x.json", "missing_svg": f"{MISSING_DIR}/x.svg"}
 
 
 # (argv with {placeholders}, exit status, a fragment the message must contain)
@@ -117,6 +123,7 @@ CASES = [
     (["draw", "--model", "{dir}", "-o", "{svg}"], 1, "autonode draw:"),
     (["draw", "--history", "{file}", "-o", "{svg}"], 2, "cannot read a loss history"),
     (["draw", "--history", "{missing}", "-o", "{svg}"], 2, "cannot read a loss history"),
+    (["draw", "--history", "{deep}", "-o", "{svg}"], 2, "nests lists too deeply"),
     (["draw", "--expr", "a*b", "--at", "a=1"], 2, "--expr needs -o FILE.svg and/or --steps DIR"),
     (["draw", "--expr", "a*", "--at", "a=1", "-o", "{svg}"], 2, "autonode draw: error:"),
     (["draw", "--expr", "a", "--at", "a=1", "--steps", "{foreign}"], 2, "remove it yourself"),
@@ -190,6 +197,21 @@ def test_the_data_set_shapes_checked_up_front_are_those_of_the_loaded_data() -> 
     for name, shape in DATASET_SHAPES.items():
         data = load(name, seed=0, n_samples=40)
         assert (data.n_features, data.n_classes) == shape, name
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev/zero")
+@pytest.mark.parametrize("source,message", [
+    ("fifo", "is a named pipe (FIFO), not a regular file"),
+    ("/dev/zero", "is a character device, not a regular file"),
+])
+def test_a_history_that_never_ends_is_refused_before_reading(tmp_path: Path, source: str, message: str) -> None:
+    """In a child process with a time limit: waiting for a FIFO's writer or reading /dev/zero would never end."""
+    if source == "fifo":
+        source = str(tmp_path / "history.fifo")
+        os.mkfifo(source)
+    command = [sys.executable, "-m", "viz.cli", "draw", "--history", source, "-o", str(tmp_path / "loss.svg")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_usage_errors_print_the_subcommands_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,13 +22,15 @@ from typing import Any
 import numpy as np
 
 from nets.init import initialise
-from nets.io import load
+from nets.io import ModelFileError, load, read_bounded
 from viz.cli.checks import MAX_DRAWN_EDGES, SVG_FILE, UsageError, check_parameters, int_list, writable_file
 from viz.cli.grad import add_time_limit, check_steps_folder, check_time_limit, draw_graph_and_steps, evaluate
 from viz.graph import GraphTooLargeError
 from viz.network import DEFAULT_MAX_EDGES, draw_network
 from viz.outdir import OutputFolderError, staged_output
 from viz.render import RenderDeadline, render_svg
+
+MAX_HISTORY_BYTES = 64 * 2**20  # a loss history of a few million epochs; past that, not a history
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -103,10 +105,17 @@ def _figures(folder: Path) -> int:
 def _history(args: argparse.Namespace) -> int:
     from viz.plots import plot_loss  # matplotlib and the training code: a second, only for the loss plot
 
-    try:
-        history = json.loads(args.history.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    try:  # a regular file of at most 64 MB: a FIFO or /dev/zero is refused, not waited on or read forever
+        text = read_bounded(args.history, MAX_HISTORY_BYTES).decode("utf-8")
+        history = json.loads(text)
+    except ModelFileError as error:  # "model file PATH: problem": the problem
+        raise UsageError(f"--history: cannot read a loss history from {args.history}: "
+                         f"{str(error).split(': ', 1)[-1]}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UsageError(f"--history: cannot read a loss history from {args.history}: {error}") from None
+    except RecursionError:
+        raise UsageError(f"--history: cannot read a loss history from {args.history}: it nests lists too "
+                         "deeply (a history nests two levels)") from None
     print(f"wrote {plot_loss(history, args.output)}")
     return 0
 
