@@ -112,6 +112,12 @@ def _describe(spec: Any) -> str:
 
 
 # --------------------------------------------------------------- arguments --
+def _callable(f: Any, name: str) -> None:
+    """Refuse a function that cannot be called when the transformation is made, not at its first call."""
+    if not callable(f):
+        raise TypeError(f"{name} takes a function to transform, got {type(f).__name__} {f!r:.60}")
+
+
 def _argnums(argnums: Any, name: str) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple of positions, and whether the caller gave a tuple (so gets a tuple back)."""
     single = isinstance(argnums, int) and not isinstance(argnums, bool)
@@ -269,6 +275,7 @@ def _number(x: Any, keep_values: bool) -> Any:
 
 
 def _value_and_grad(f: Function, argnums: ArgNums, has_aux: bool, name: str) -> Function:
+    _callable(f, name)
     positions, as_tuple = _argnums(argnums, name)
 
     @functools.wraps(f)
@@ -312,6 +319,7 @@ def vjp(f: Function, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
 
     ``ȳ`` has the structure of f's output. With ``has_aux``: ``(f(primals), vjp_fn, aux)``.
     """
+    _callable(f, "vjp")
     positions = tuple(range(len(primals)))
     variables = _Variables(primals, positions, "vjp")
     out, aux = _split_aux(_call(f, variables.args, "vjp"), has_aux, "vjp")
@@ -348,6 +356,7 @@ def jacrev(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Function
     Layout as JAX: the output's structure, each entry holding that output's gradient
     in the structure of the argument (a tuple of them when ``argnums`` is a tuple).
     """
+    _callable(f, "jacrev")
     positions, as_tuple = _argnums(argnums, "jacrev")
 
     @functools.wraps(f)
@@ -375,6 +384,7 @@ jacobian = jacrev
 
 def hessian(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Function:
     """∂²f/∂xᵢ∂xⱼ: the Jacobian of the gradient, both by reverse mode (the backward pass differentiated)."""
+    _callable(f, "hessian")
     return jacrev(jacrev(f, argnums, has_aux), argnums, has_aux)
 
 
@@ -413,6 +423,7 @@ def jvp(f: Function, primals: Sequence[Any], tangents: Sequence[Any], has_aux: b
     ``primals`` and ``tangents``: one entry per positional argument, same structure.
     With ``has_aux``: ``(f(primals), J·tangents, aux)``.
     """
+    _callable(f, "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError(
             "jvp: primals and tangents must be tuples or lists (one entry per positional argument), "
@@ -439,6 +450,7 @@ def jacfwd(f: Function, argnums: ArgNums = 0, has_aux: bool = False) -> Function
 
     Same layout as :func:`jacrev`; arguments not in ``argnums`` are passed as given.
     """
+    _callable(f, "jacfwd")
     positions, as_tuple = _argnums(argnums, "jacfwd")
 
     @functools.wraps(f)

@@ -15,6 +15,7 @@ import pytest
 
 from autonode import (
     Value,
+    functional,
     grad,
     hessian,
     jacfwd,
@@ -210,6 +211,19 @@ def test_jacfwd_passes_other_arguments_as_given() -> None:
 def test_grad_refuses_several_outputs_and_names_the_alternative() -> None:
     with pytest.raises(TypeError, match=r"return one number .* returned a list of 2; use jacobian"):
         grad(lambda x: [x, x * x])(1.0)
+
+
+@pytest.mark.parametrize("name", ["grad", "value_and_grad", "jacrev", "jacfwd", "hessian", "vjp", "jvp"])
+def test_a_function_that_cannot_be_called_is_refused_when_transformed(name: str) -> None:
+    """Not later, from deep inside the first call: the message names the transformation and what it got."""
+    transform = getattr(functional, name)
+    with pytest.raises(TypeError, match=rf"^{name} takes a function to transform, got float 3.0"):
+        if name == "vjp":
+            transform(3.0, 1.0)
+        elif name == "jvp":
+            transform(3.0, (1.0,), (1.0,))
+        else:
+            transform(3.0)
 
 
 def test_wrong_argnums() -> None:
