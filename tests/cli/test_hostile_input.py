@@ -44,9 +44,12 @@ def paths(tmp_path: Path) -> dict[str, str]:
     foreign = tmp_path / "project"
     foreign.mkdir()
     (foreign / "main.c").write_text("int main(void) { return 0; }\n")
+    (tmp_path / "loop_a").symlink_to("loop_b")
+    (tmp_path / "loop_b").symlink_to("loop_a")
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    return {"file": str(a_file), "dir": str(tmp_path), "deep": str(deep), "foreign": str(foreign),
+    return {"file": str(a_file), "dir": str(tmp_path), "deep": str(deep), "loop": str(tmp_path / "loop_a"),
+            "foreign": str(foreign),
             "svg": str(tmp_path / "out.svg"), "missing": f"{MISSING_DIR}/x.json", "missing_svg": f"{MISSING_DIR}/x.svg"}
 
 
@@ -63,6 +66,8 @@ CASES = [
     (["grad", "log(x)", "--at", "x=-1"], 2, "log needs a positive operand"),
     (["grad", "a", "--at", "a=1", "--svg", "{missing_svg}"], 2, "does not exist"),
     (["grad", "a", "--at", "a=1", "--svg", "{dir}"], 2, "is a folder"),
+    (["grad", "a", "--at", "a=1", "--svg", "{loop}"], 2, "Too many levels of symbolic links"),
+    (["compare", "--quick", "--no-bench", "--engines", "vector", "--json", "{loop}"], 2, "Too many levels of symbolic"),
     (["grad", "a", "--at", "a=1", "--steps", "{file}"], 2, "is not a directory"),
     (["grad", "a", "--at", "a=1", "--steps", "{foreign}"], 2, "remove it yourself"),
     (["grad", "a", "--at", "a=1", "--time-limit", "0"], 2, "--time-limit must be a positive number"),

@@ -94,6 +94,12 @@ def writable_file(path: str | os.PathLike[str], option: str,
     must begin like that, or it is refused: a typo such as ``--svg main.c`` overwrites nothing.
     """
     target = Path(path)
+    try:
+        os.stat(target)
+    except FileNotFoundError:  # nothing there yet (or a symlink to a file still to be made): fine
+        pass
+    except OSError as error:  # e.g. a loop of symbolic links: found now, not after the work
+        raise UsageError(f"{option} {target}: {error.strerror}; choose another path") from None
     parent = Path(os.path.realpath(target)).parent
     if target.is_dir():
         raise UsageError(f"{option} {target} is a folder; give a file name")
