@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from nets.io import ESTIMATOR_FORMAT, VERSION, ModelFileError, network_document, parse_network
+from nets.model_format import ESTIMATOR_FORMAT, VERSION, ModelFileError, network_document, parse_network
 
 _FITTED: dict[str, str] = {
     "n_iter_": "count",
