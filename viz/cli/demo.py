@@ -1,6 +1,6 @@
 """``autonode demo``: one command, one self-contained HTML report of what this project does.
 
-    autonode demo                       # under a minute: writes autonode-report/index.html
+    autonode demo                       # about 10 s on an idle 2-core machine: writes autonode-report/index.html
     autonode demo --quick               # seconds: small settings
     autonode demo --full --out report   # also trains with the per-node engine
 
