@@ -53,6 +53,25 @@ def test_draw_figures_and_history(tmp_path: Path) -> None:
     assert (tmp_path / "loss.svg").stat().st_size > 0
 
 
+@pytest.mark.parametrize("text, message", [
+    ('{"a": [1, 2], "b": "x"}', "series 'b' is not a list of numbers"),
+    ('{"a": [1, 2], "b": [0.5, "x"]}', "series 'b' item 1 is \"x\", not a number"),
+    ("[true, false]", "item 0 is true, not a number"),
+    ('{"a": [1], "a": [2]}', "the key 'a' appears twice"),
+    ("[1, NaN]", "item 1 is nan, not a finite number"),
+    ("[1, 1e400]", "item 1 is inf, not a finite number"),
+    ('[{"loss": 1, "epoch": 1}, {"loss": null}]', "series 'loss' in row 1 is null, not a number"),
+    ("5", "a loss history is a list of numbers"),
+])
+def test_a_history_that_is_not_lists_of_finite_numbers_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    (tmp_path / "h.json").write_text(text)
+    assert main(["draw", "--history", str(tmp_path / "h.json"), "-o", str(tmp_path / "loss.svg")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "loss.svg").exists()
+
+
 def test_draw_errors_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "--sizes", "3,x", "-o", str(tmp_path / "x.svg")]) == 2
     assert "--sizes" in capsys.readouterr().err

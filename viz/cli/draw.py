@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -102,16 +103,61 @@ def _figures(folder: Path) -> int:
     return 0
 
 
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique: a series named twice would silently lose one of its copies."""
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ValueError(f"the key {key!r} appears twice in one object; give each series once")
+    return dict(pairs)
+
+
+def _number(value: Any, where: str) -> float:
+    """A finite JSON number (not true/false, not a string, not NaN/Infinity, not past the largest float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where} is {json.dumps(value)[:40]}, not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{where} is {str(value)[:40]}, not a finite number")
+    return number
+
+
+def _checked_history(data: Any) -> Any:
+    """A loss history as ``draw --history`` reads it: a list of numbers, an object of lists of numbers, or a list
+    of objects of numbers (one per epoch); anything else is refused naming the series and the position."""
+    if isinstance(data, dict):
+        for name, values in data.items():
+            if not isinstance(values, list):
+                raise ValueError(f"series {name!r} is not a list of numbers")
+            for position, value in enumerate(values):
+                _number(value, f"series {name!r} item {position}")
+        return data
+    if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
+        for position, row in enumerate(data):
+            for name, value in row.items():
+                _number(value, f"series {name!r} in row {position}")
+        return data
+    if isinstance(data, list):
+        for position, value in enumerate(data):
+            _number(value, f"item {position}")
+        return data
+    raise ValueError("a loss history is a list of numbers, an object of lists of numbers, "
+                     "or a list of objects of numbers")
+
+
 def _history(args: argparse.Namespace) -> int:
     from viz.plots import plot_loss  # matplotlib and the training code: a second, only for the loss plot
 
     try:  # a regular file of at most 64 MB: a FIFO or /dev/zero is refused, not waited on or read forever
         text = read_bounded(args.history, MAX_HISTORY_BYTES).decode("utf-8")
-        history = json.loads(text)
+        history = _checked_history(json.loads(text, object_pairs_hook=_refuse_duplicate_keys))
     except ModelFileError as error:  # "model file PATH: problem": the problem
         raise UsageError(f"--history: cannot read a loss history from {args.history}: "
                          f"{str(error).split(': ', 1)[-1]}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError) as error:  # ValueError: bad JSON, or not a history (names the place)
         raise UsageError(f"--history: cannot read a loss history from {args.history}: {error}") from None
     except RecursionError:
         raise UsageError(f"--history: cannot read a loss history from {args.history}: it nests lists too "
