@@ -353,7 +353,7 @@ def parse_assignments(text: str) -> dict[str, float]:
         if name in values:
             raise ExpressionError(f"{shorten(name)} is given twice in --at")
         try:
-            if not number.isascii():  # float() would read Unicode digits such as '٣'
+            if not number.isascii() or "_" in number:  # float() would read Unicode digits ('٣') and 1_000
                 raise ValueError(number)
             value = float(number)
         except ValueError:

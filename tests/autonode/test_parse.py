@@ -189,9 +189,10 @@ def test_unicode_digits_are_not_numbers(text: str) -> None:
         parse_expression(text, {"a": 1.0})
 
 
-def test_unicode_digits_are_not_numbers_in_assignments() -> None:
+@pytest.mark.parametrize("value", ["٣", "1_000", "1_0.5", "1e1_0"])
+def test_only_plain_ascii_numbers_in_assignments(value: str) -> None:
     with pytest.raises(ExpressionError, match="not a number"):
-        parse_assignments("a=٣")
+        parse_assignments(f"a={value}")
 
 
 @pytest.mark.parametrize(

@@ -96,3 +96,36 @@ def test_a_value_reused_at_every_depth_is_drawn_with_every_local_derivative(
     # p_1 = a·a, p_k = p_(k-1)·a: ∂p_k/∂p_(k-1) = a (59 edges, the first is a's own), ∂p_k/∂a = a^k, k = 1…59
     expected = sorted([1.5] * 59 + [1.5**k for k in range(1, 60)])
     assert shown == pytest.approx(expected, rel=1e-3)  # shown to 4 significant digits
+
+
+@pytest.mark.parametrize("at, printed, note", [
+    # 1e308 · 10 is past the largest float (≈1.8e308): IEEE gives inf; the gradients 10 and 1e308 are finite
+    ("a=1e308,b=10", "a*b = inf", "the value is inf"),
+    # −1e308 · 1e308 is past the most negative float: −inf; the gradients b and a are finite
+    ("a=-1e308,b=1e308", "a*b = -inf", "the value is -inf"),
+])
+def test_a_value_past_the_largest_float_is_printed_with_a_note(
+    capsys: pytest.CaptureFixture[str], at: str, printed: str, note: str
+) -> None:
+    assert main(["grad", "a*b", "--at", at, "--quiet-steps"]) == 0
+    out, err = capsys.readouterr()
+    assert printed in out and f"note: {note}" in err and "∂out/∂" not in err
+
+
+def test_an_infinite_gradient_is_named_in_the_note(capsys: pytest.CaptureFixture[str]) -> None:
+    # out = a·(a·b) at a = 1e300, b = 1e-300: value a·1 = 1e300 (finite); ∂out/∂a = 2ab = 2;
+    # ∂out/∂b = a² = 1e600, past the largest float: inf
+    assert main(["grad", "a*(a*b)", "--at", "a=1e300,b=1e-300", "--quiet-steps"]) == 0
+    out, err = capsys.readouterr()
+    assert "∂out/∂b = inf" in out and "∂out/∂b is inf" in err
+    assert "the value is" not in err and "∂out/∂a is" not in err
+
+
+def test_finite_results_give_no_note(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "a*b", "--at", "a=2,b=-3", "--quiet-steps"]) == 0
+    assert "note" not in capsys.readouterr().err
+
+
+def test_a_number_with_underscores_in_at_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grad", "a*b", "--at", "a=1_000,b=2"]) == 2
+    assert "the value of 'a' in --at is not a number: '1_000'" in capsys.readouterr().err

@@ -7,6 +7,7 @@ computed or drawn), 1 when drawing fails (no renderer, the time limit, too large
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Literal
@@ -80,8 +81,10 @@ def run(args: argparse.Namespace) -> int:
     root, leaves = evaluate(args.expr, args.at, "grad")
     steps = backward_steps(root)
     print(f"{args.expr.strip()} = {root.data:.10g}")
-    for name in variable_names(args.expr.strip()):  # the inputs the expression uses, in order of appearance
+    names_used = variable_names(args.expr.strip())  # the inputs the expression uses, in order of appearance
+    for name in names_used:
         print(f"  ∂out/∂{name} = {leaves[name].grad:.10g}")
+    note_not_finite(root.data, {name: leaves[name].grad for name in names_used}, "grad")
     if not args.quiet_steps:
         # the notation of the --steps page and the report: ∂out/∂node · ∂node/∂input, compound names in parentheses
         names = step_names(topological_order(root), root)
@@ -94,6 +97,16 @@ def run(args: argparse.Namespace) -> int:
     if args.svg is None and args.steps is None:
         return 0
     return draw_graph_and_steps(root, args.svg, args.steps, args.time_limit, "grad")
+
+
+def note_not_finite(value: float, gradients: dict[str, float], command: str) -> None:
+    """A note on stderr when the value or a gradient is inf or nan: IEEE arithmetic, not an error (exit 0)."""
+    parts = [f"the value is {value}"] if not math.isfinite(value) else []
+    parts += [f"∂out/∂{name} is {grad}" for name, grad in gradients.items() if not math.isfinite(grad)]
+    if parts:
+        shown = "; ".join(parts[:10]) + (f"; and {len(parts) - 10} more" if len(parts) > 10 else "")
+        print(f"autonode {command}: note: {shown} (IEEE 754 float arithmetic: a result past "
+              "the largest float, about 1.8e308, is inf; an undefined one such as inf - inf is nan)", file=sys.stderr)
 
 
 def check_steps_folder(folder: Path) -> None:
