@@ -11,11 +11,14 @@ validation score did not rise by ``tol``; the best weights are then restored).
 A :class:`History` records loss, accuracy, validation score, learning rate and,
 with ``track_gradients=True``, per-layer gradient norms and update/weight ratios.
 On runs expected to last more than a couple of seconds a tqdm progress bar with
-ETA appears on stderr (``progress=True`` forces it, ``False`` silences it).
+ETA appears on stderr (``progress=True`` forces it, ``False`` silences it); in Jupyter it is the
+notebook widget bar when ipywidgets is installed, the text bar otherwise (without tqdm's
+"IProgress not found" warning).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm.std import tqdm as text_bar
 
 from nets.engines import Trainable
 from nets.losses import Loss, get_loss
@@ -166,8 +169,22 @@ def _stepper(
     return step
 
 
+def progress_bar_class() -> Any:
+    """tqdm.auto's choice (the widget bar in Jupyter) when ipywidgets is installed, else the text bar: tqdm.auto
+    would fall back to it too, after warning "IProgress not found" on import."""
+    try:
+        has_widgets = importlib.util.find_spec("ipywidgets") is not None
+    except ValueError:  # in sys.modules without a spec: loaded some other way, so present
+        has_widgets = True
+    if not has_widgets:
+        return text_bar
+    from tqdm.auto import tqdm  # only with ipywidgets: it looks for a Jupyter kernel and picks the widget bar there
+
+    return tqdm
+
+
 def _bar(total: int, desc: str) -> Any:
-    return tqdm(total=total, desc=desc, unit="step", dynamic_ncols=True, leave=True)
+    return progress_bar_class()(total=total, desc=desc, unit="step", dynamic_ncols=True, leave=True)
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -115,3 +116,88 @@ def test_sigmoid_gradients_vanish_towards_the_input_and_relu_ones_do_not() -> No
     assert 0.2 < relu["first_to_last"] < 5
     # and it shows: after two epochs the ReLU net is well above chance (10 %), the sigmoid net is not
     assert relu["test_accuracy"] > 0.5 and sigmoid["test_accuracy"] < 0.3 and math.isfinite(sigmoid["loss"][-1])
+
+
+def _simulate_jupyter(monkeypatch: pytest.MonkeyPatch, widgets: bool) -> None:
+    """A Jupyter kernel as tqdm.autonotebook detects one (ipykernel's shell loaded, IPython's shell named
+    ZMQInteractiveShell), with ipywidgets importable or not; tqdm's notebook modules re-imported fresh."""
+    import sys
+    import types
+
+    class ZMQInteractiveShell:
+        pass
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("ipykernel.zmqshell"))
+    for name in [n for n in os.environ if n == "QT_API" or n.startswith("SPYDER")]:
+        monkeypatch.delenv(name)
+    for name in ("tqdm.auto", "tqdm.autonotebook", "tqdm.notebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    _install_widgets(monkeypatch, widgets)
+
+
+def _install_widgets(monkeypatch: pytest.MonkeyPatch, widgets: bool) -> None:
+    """ipywidgets as a stand-in module with the three widgets tqdm.notebook imports, or as not installed."""
+    import importlib.machinery
+    import sys
+    import types
+
+    if widgets:
+        fake = types.ModuleType("ipywidgets")
+        fake.__spec__ = importlib.machinery.ModuleSpec("ipywidgets", None)
+        for widget in ("HTML", "FloatProgress", "HBox"):
+            setattr(fake, widget, type(widget, (), {}))
+        monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    else:
+        monkeypatch.setitem(sys.modules, "ipywidgets", None)  # None in sys.modules: import fails, as uninstalled
+
+
+def test_in_jupyter_without_ipywidgets_training_uses_the_text_bar_without_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import warnings
+
+    import tqdm.std
+
+    from nets.train import progress_bar_class
+
+    _simulate_jupyter(monkeypatch, widgets=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import tqdm.auto  # the reference: tqdm's own choice here warns "IProgress not found"
+    assert any("IProgress not found" in str(w.message) for w in caught)
+    monkeypatch.delitem(sys.modules, "tqdm.auto")
+    monkeypatch.delitem(sys.modules, "tqdm.autonotebook")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        assert progress_bar_class() is tqdm.std.tqdm
+    assert "tqdm.autonotebook" not in sys.modules
+
+
+def test_in_jupyter_with_ipywidgets_training_uses_the_notebook_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from nets.train import progress_bar_class
+
+    _simulate_jupyter(monkeypatch, widgets=True)
+    chosen = progress_bar_class()
+    assert issubclass(chosen, sys.modules["tqdm.notebook"].tqdm)
+
+
+def test_outside_jupyter_training_uses_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import tqdm.notebook
+    import tqdm.std
+
+    from nets.train import progress_bar_class
+
+    for name in ("ipykernel.zmqshell", "IPython.utils._process_emscripten", "tqdm.auto", "tqdm.autonotebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    for widgets in (False, True):
+        _install_widgets(monkeypatch, widgets)
+        chosen = progress_bar_class()
+        assert issubclass(chosen, tqdm.std.tqdm) and not issubclass(chosen, tqdm.notebook.tqdm)

@@ -30,6 +30,10 @@ CELLS = [
     "rng = np.random.default_rng(0)\nX = rng.normal(size=(40, 2))\nY = (X[:, :1] * X[:, 1:] > 0).astype(float)\n"
     "history = train(VectorMLP([2, 4, 1], ['tanh', 'sigmoid']), X, Y, loss='half_sse', lr=0.5, epochs=5, rng=0)\n"
     "print(len(history.loss), history.loss[0] > history.loss[-1])\nloss_figure(history, title='five epochs')",
+    # a progress bar asked for: the text bar on stderr when ipywidgets is missing, the widget bar when present
+    "import importlib.util\nprint('widgets:', importlib.util.find_spec('ipywidgets') is not None)\n"
+    "history = train(VectorMLP([2, 4, 1], ['tanh', 'sigmoid']), X, Y, loss='half_sse', lr=0.5, epochs=3, rng=0, "
+    "progress=True, desc='bar run')",
 ]
 
 
@@ -86,3 +90,16 @@ def test_a_training_history_displays_as_its_loss_chart(outputs: list[list[dict[s
     assert printed.split() == ["5", "True"]  # five epochs, the loss went down
     svg = _svg(outputs[6])
     assert "five epochs" in svg and "<path" in svg
+
+
+def test_training_in_a_notebook_shows_a_progress_bar_without_a_widget_warning(
+    outputs: list[list[dict[str, object]]],
+) -> None:
+    streams = {name: "".join(str(o.get("text", "")) for cell in outputs[6:] for o in cell
+                             if o.get("output_type") == "stream" and o.get("name") == name)
+               for name in ("stdout", "stderr")}
+    assert "IProgress not found" not in streams["stderr"]
+    if "widgets: False" in streams["stdout"]:
+        assert "bar run" in streams["stderr"] and "3/3" in streams["stderr"]  # tqdm's text bar, finished
+    else:  # the widget bar is a display, not text
+        assert any(o.get("output_type") == "display_data" for o in outputs[7])
