@@ -10,7 +10,7 @@
 'graphviz-pure'
 
 Rendering uses the system ``dot`` when on PATH, else ``graphviz-pure``
-(``pip install 'autonode[render]'``). Plots (:mod:`viz.plots`) need matplotlib.
+(``pip install -e '.[render]'``). Plots (:mod:`viz.plots`) need matplotlib.
 In Jupyter, after ``import viz`` a ``Value`` displays as its drawn graph and an ``MLP`` or
 ``VectorMLP`` as its network diagram (:mod:`viz.notebook`).
 viz only reads graphs and weights; :func:`write_backward_steps` runs a backward pass.

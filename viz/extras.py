@@ -10,10 +10,15 @@ ALL = "pip install -e '.[all]'"
 EXTRA = {"micrograd": "bench", "pytorch": "torch", "torch": "torch", "jax": "jax"}  # engine or module → extra
 
 
+def extra_command(extra: str) -> str:
+    """The command adding one extra of pyproject.toml: ``pip install -e '.[render]'``."""
+    return f"pip install -e '.[{extra}]'"
+
+
 def install_command(engine: str) -> str:
     """The command adding ``engine`` (a comparison row's name or its module): its own extra, else ``.[all]``."""
     extra = EXTRA.get(engine)
-    return f"pip install -e '.[{extra}]'" if extra else ALL
+    return extra_command(extra) if extra else ALL
 
 
 def install_hint(engine: str) -> str:

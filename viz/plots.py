@@ -1,7 +1,7 @@
 """Plots with matplotlib (the optional ``plot`` extra): loss curves and the tutorial's sigmoid figures.
 
 matplotlib is imported only when a plot is made; without it the error says
-``pip install 'autonode[plot]'``. Figures are built with ``matplotlib.figure.Figure``
+``pip install -e '.[plot]'``. Figures are built with ``matplotlib.figure.Figure``
 (no pyplot, no global state) and saved as SVG atomically, text kept as text.
 
 The activation figures are the seed's: h_w(x) = σ(w·x) for w = 0.5, 1, 2 and
@@ -21,12 +21,13 @@ import numpy as np
 
 from autonode.ops import SIGMOID
 from nets.train import History as TrainingHistory
+from viz.extras import extra_command
 from viz.render import write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-PLOT_HINT = "pip install 'autonode[plot]'"
+PLOT_HINT = extra_command("plot")
 History = Mapping[str, Sequence[float]] | Sequence[float] | Sequence[Mapping[str, float]]
 _COUNTERS = ("epoch", "iteration", "iter", "step")
 SEED_WEIGHTS = (0.5, 1.0, 2.0)

@@ -4,7 +4,7 @@ Renderers, in order of preference:
 
 1. ``dot`` from a system Graphviz, when it is on ``PATH``;
 2. ``graphviz-pure`` — a statically linked port of Graphviz installed by pip
-   (``pip install 'autonode[render]'``). It ships a command, not a Python
+   (``pip install -e '.[render]'``). It ships a command, not a Python
    module, so it is looked up on ``PATH`` and in the scripts directory of the
    running interpreter (a venv used without activating it still works).
 
@@ -40,8 +40,9 @@ from typing import Any, TypeAlias
 import graphviz
 
 from nets.atomic_write import write_atomically
+from viz.extras import extra_command
 
-INSTALL_HINT = "pip install 'autonode[render]'"
+INSTALL_HINT = extra_command("render")
 GraphSource: TypeAlias = Any  # a graphviz.Graph / graphviz.Digraph, or DOT text (graphviz is untyped)
 
 

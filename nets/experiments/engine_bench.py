@@ -215,7 +215,7 @@ def available_engines(weights: list[tuple[np.ndarray, np.ndarray]]) -> tuple[lis
     try:
         return [micrograd_engine(weights)] + engines, None
     except ImportError:
-        return engines, "micrograd is not installed (pip install 'autonode[bench]'): no ratios"
+        return engines, "micrograd is not installed (pip install -e '.[bench]'): no ratios"
 
 
 def bench_mlp(

@@ -1,6 +1,6 @@
 """The same network in JAX, jit-compiled: a compiler's engine beside ours, from the same weights.
 
-JAX is an optional extra (``pip install 'autonode[jax]'``); every function here imports it
+JAX is an optional extra (``pip install -e '.[jax]'``); every function here imports it
 through :func:`load_jax`, which first pins XLA to one thread:
 
 * ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1`` is put in the
@@ -36,7 +36,7 @@ ONE_THREAD_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_thre
 def load_jax() -> Any:
     """The ``jax`` module with 64-bit mode on, XLA told to use one thread if jax was not loaded yet.
 
-    Raises ImportError when JAX is not installed (``pip install 'autonode[jax]'``).
+    Raises ImportError when JAX is not installed (``pip install -e '.[jax]'``).
     """
     if "jax" not in sys.modules:
         flags = os.environ.get("XLA_FLAGS", "")

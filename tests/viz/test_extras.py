@@ -83,3 +83,28 @@ def test_compare_names_the_extra_for_each_missing_engine(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert "pytorch not installed: pip install -e '.[torch]' adds it" in done.stdout
     assert "jax not installed: pip install -e '.[jax]' adds it" in done.stdout
+
+
+def _readme_form(command: str) -> str:
+    """The extra a hint installs, when the hint has the README's form ``pip install -e '.[EXTRA]'``."""
+    first = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                 if "pip install -e '.[" in line)
+    assert "pip install -e '.[render,plot]'" in first  # the README's first install command
+    found = re.search(r"pip install -e '\.\[(\w+)\]'", command)
+    assert found, f"{command!r} is not worded as the README installs autonode: pip install -e '.[EXTRA]'"
+    return found.group(1)
+
+
+def test_renderer_plot_and_bench_hints_name_the_extra_as_the_readme_installs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nets.experiments.engine_bench import available_engines, random_weights
+    from viz.plots import PLOT_HINT
+    from viz.render import INSTALL_HINT
+
+    for module in ("micrograd", "micrograd.engine", "micrograd.nn"):
+        monkeypatch.setitem(sys.modules, module, None)  # None in sys.modules: the import fails, as uninstalled
+    _, note = available_engines(random_weights(seed=0))
+    for hint, package in ((INSTALL_HINT, "graphviz-pure"), (PLOT_HINT, "matplotlib"), (str(note), "micrograd")):
+        listed = [re.split(r"[<>=\[ ]", requirement)[0] for requirement in EXTRAS[_readme_form(hint)]]
+        assert package in listed, (hint, listed)

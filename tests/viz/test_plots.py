@@ -80,7 +80,7 @@ def test_bad_histories_are_named() -> None:
 
 def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(plots.PlotDependencyError, match=r"pip install 'autonode\[plot\]'"):
+    with pytest.raises(plots.PlotDependencyError, match=r"pip install -e '\.\[plot\]'"):
         plots.sigmoid_weights_figure()
 
 

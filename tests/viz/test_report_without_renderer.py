@@ -92,13 +92,13 @@ def test_one_note_names_what_to_install_in_place_of_the_drawings(
         no_renderer: dict[str, Any], key: str, note_id: str, files: str) -> None:
     section = no_renderer["dom"].by_id(key)
     message = no_renderer["message"]
-    assert "autonode[render]" in message  # viz.render's own wording, shown unchanged
+    assert "pip install -e '.[render]'" in message  # viz.render's own wording, shown unchanged
     notes = _notes(section)
     assert [n.attrs["id"] for n in notes] == [note_id]
     heading = notes[0].find_all("b")
     assert [b.text for b in heading] == [f"Not drawn: {files}"]
     assert notes[0].text.replace(heading[0].text, "").strip() == f"— {message}"
-    assert section.text.count("autonode[render]") == 1  # one message, not repeated in an error box below
+    assert section.text.count("pip install -e '.[render]'") == 1  # one message, not repeated in an error box below
     assert not section.find_all("svg")
     assert not [d for d in section.find_all("div") if d.attrs.get("class") == "error"]
     assert "could not be built" not in section.text

@@ -29,7 +29,7 @@ from viz.cli.grad import add_time_limit, check_steps_folder, check_time_limit, d
 from viz.graph import GraphTooLargeError
 from viz.network import DEFAULT_MAX_EDGES, draw_network
 from viz.outdir import OutputFolderError, staged_output
-from viz.render import RenderDeadline, render_svg
+from viz.render import INSTALL_HINT, RenderDeadline, render_svg
 
 MAX_HISTORY_BYTES = 64 * 2**20  # a loss history of a few million epochs; past that, not a history
 
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Renders with the system Graphviz `dot` if present, else graphviz-pure "
-        "(pip install 'autonode[render]'). Prints which renderer was used.",
+        f"({INSTALL_HINT}). Prints which renderer was used.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", type=Path, help="a model file written by autonode train / nets.io.save")
