@@ -13,7 +13,9 @@ min(64, rows) (``batch_size="auto"``; scikit-learn's is min(200, rows)), so each
 epoch makes about three times as many steps. ``init="xavier"`` draws the weights
 from scikit-learn's Glorot-uniform interval (biases start at zero here). The rest
 are scikit-learn's: 100 hidden ReLU units, L2 alpha 1e-4, stop after 10 epochs
-without a 1e-4 gain. The settings were chosen on other splits and data sets than
+without a 1e-4 gain. A network of more than 5,000,000 weights and biases
+(``nets.network_checks.MAX_PARAMETERS``, the command line's limit too) is refused by ``fit``
+with a ValueError before any weight is allocated. The settings were chosen on other splits and data sets than
 ``autonode bench sklearn``'s (see ``nets.experiments.sklearn_bench.DEVELOPMENT``).
 The output is a softmax over ``classes_`` trained with cross-entropy (two
 outputs for two classes, where scikit-learn has one logistic output).
@@ -37,6 +39,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from nets.engines import ENGINES, Trainable, make_engine
 from nets.init import INITIALISERS
 from nets.losses import Loss, get_loss
+from nets.network_checks import MAX_PARAMETERS, parameter_count
 from nets.optim import SGD, Adam, InverseScaling, Momentum, Optimizer
 from nets.train import TrainingState, train
 from nets.types import Array
@@ -230,6 +233,13 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
     def _start(self, n_features: int, n_outputs: int, generator: np.random.Generator) -> None:
         """A fresh network and fresh records (the first fit, or a fit without warm_start)."""
         sizes = [n_features, *hidden_sizes(self, self.hidden_layer_sizes), n_outputs]
+        count = parameter_count(sizes)
+        if count > MAX_PARAMETERS:  # refused before any weight exists: (10**9,) would allocate until killed
+            raise ValueError(
+                f"The 'hidden_layer_sizes' parameter of {type(self).__name__} gives a {'-'.join(map(str, sizes))} "
+                f"network for this data: {count:,} weights and biases, more than the {MAX_PARAMETERS:,} "
+                "nets.network_checks.MAX_PARAMETERS allows. Choose smaller hidden layers."
+            )
         activations = [ACTIVATIONS[self.activation]] * (len(sizes) - 2) + [self._output_activation]
         self.network_: Trainable = make_engine(
             self.engine, sizes, activations, init=self.init, rng=generator, dtype=self.dtype)

@@ -1,12 +1,22 @@
-"""Input checks shared by the array engines: shapes, finiteness and weights against sizes."""
+"""Input checks shared by the array engines: shapes, finiteness, weights against sizes, and the size cap."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from nets.types import Array, Weights
+
+MAX_PARAMETERS = 5_000_000
+"""Most weights and biases of one network the estimators and the command line build: 40 MB a copy in float64
+(training keeps several: gradients, Adam's two moments, the best weights)."""
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a dense network with layer sizes ``sizes``: Σ (n_in + 1) · n_out."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def check_batch(X: Any, n_features: int, who: str, dtype: Any = np.float64) -> Array:

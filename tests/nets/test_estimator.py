@@ -212,6 +212,38 @@ def test_hidden_layer_sizes_must_be_positive_ints(value: Any) -> None:
         MLPClassifier(hidden_layer_sizes=value).fit(X, y)
 
 
+@pytest.mark.parametrize(("hidden", "count"), [
+    ((10**9,), "5,000,000,002"),  # 2 features, 2 classes: (2 + 1)·10⁹ + (10⁹ + 1)·2 weights and biases
+    ((1_000_000,), "5,000,002"),  # the first single layer past the cap: 5·h + 2 > 5,000,000 from h = 10⁶
+    ((3000, 3000), "9,018,002"),  # 3·3000 + 3001·3000 + 3001·2
+])
+def test_a_network_over_the_weight_cap_is_refused_before_allocating(hidden: tuple[int, ...], count: str) -> None:
+    import tracemalloc
+
+    X, y = make_moons(20, random_state=0)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"'hidden_layer_sizes' parameter of MLPClassifier gives a .* network "
+                                             rf"for this data: {count} weights and biases, more than the 5,000,000"):
+            MLPClassifier(hidden_layer_sizes=hidden).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # under 1 MB: not one weight matrix of the refused network was made
+
+
+def test_a_network_at_the_weight_cap_still_fits() -> None:
+    # the regressor with 2 features and 1 output: (2 + 1)·h + (h + 1)·1 = 4·h + 1 = 4,999,997 at h = 1,249,999
+    X, y = make_moons(20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(hidden_layer_sizes=(1_249_999,), max_iter=1, solver="sgd", dtype="float32").fit(
+            X, y.astype(float))  # sgd in float32: a quarter of a second, where Adam in float64 takes seconds
+    assert sum(W.size + b.size for W, b in zip(reg.coefs_, reg.intercepts_)) == 4_999_997
+    with pytest.raises(ValueError, match="5,000,001 weights and biases"):  # h = 1,250,000: 4·h + 1
+        MLPRegressor(hidden_layer_sizes=(1_250_000,)).fit(X, y.astype(float))
+
+
 @pytest.mark.parametrize(("option", "value", "message"), [
     ("activation", "softmax", r"'activation' parameter of MLPRegressor must be a str among "
                               r"\{'identity', 'logistic', 'relu', 'sigmoid', 'tanh'\}\. Got 'softmax' instead"),

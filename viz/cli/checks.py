@@ -11,7 +11,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-MAX_PARAMETERS = 5_000_000  # weights and biases of one network: 40 MB a copy in float64 (training keeps several)
+from nets.network_checks import MAX_PARAMETERS, parameter_count  # the cap the estimators use too
+
 # the engines that loop in Python: per node (a few Values per weight for every sample, tens of MB per graph
 # at 100,000 weights) or per weight (seconds per sample)
 MAX_PER_NODE_PARAMETERS = 100_000
@@ -44,11 +45,6 @@ def int_list(text: str, option: str, example: str) -> list[int]:
             raise UsageError(f"{option}: {part[:40]!r} is not a positive integer; write e.g. {example}")
         values.append(int(part))
     return values
-
-
-def parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of a dense network with layer sizes ``sizes``: Σ (n_in + 1) · n_out."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def check_parameters(sizes: Sequence[int], option: str, limit: int = MAX_PARAMETERS,
