@@ -36,6 +36,18 @@ class GradcheckError(AssertionError):
     """backward() disagrees with central differences; the message lists each input."""
 
 
+def _close(a: float, n: float, atol: float, rtol: float) -> bool:
+    """PyTorch's tolerance rule: |a - n| ≤ atol + rtol·|n| (False for nan)."""
+    return abs(a - n) <= atol + rtol * abs(n)
+
+
+def _verdict(check: str, bad: list[str], raise_exception: bool) -> bool:
+    """True when nothing disagreed; else GradcheckError listing each disagreement (or False)."""
+    if bad and raise_exception:
+        raise GradcheckError(f"{check} failed:\n  " + "\n  ".join(bad))
+    return not bad
+
+
 def gradcheck(
     f: Function,
     inputs: Sequence[float],
@@ -50,11 +62,9 @@ def gradcheck(
     bad = [
         f"input {i} (= {inputs[i]!r}): backward {a!r}, numerical {n!r}"
         for i, (a, n) in enumerate(zip(analytic, numeric))
-        if not abs(a - n) <= atol + rtol * abs(n)
+        if not _close(a, n, atol, rtol)
     ]
-    if bad and raise_exception:
-        raise GradcheckError("gradcheck failed:\n  " + "\n  ".join(bad))
-    return not bad
+    return _verdict("gradcheck", bad, raise_exception)
 
 
 def analytic_hessian(f: Function, inputs: Sequence[float]) -> list[list[float]]:
@@ -101,9 +111,7 @@ def gradgradcheck(
         f"second derivative ∂²f/∂x{i}∂x{j} at {list(inputs)!r}: recorded backward {a!r}, numerical {n!r}"
         for i, (a_row, n_row) in enumerate(zip(analytic, numeric))
         for j, (a, n) in enumerate(zip(a_row, n_row))
-        if not abs(a - n) <= atol + rtol * abs(n)
+        if not _close(a, n, atol, rtol)
     ]
-    if bad and raise_exception:
-        raise GradcheckError("gradgradcheck failed:\n  " + "\n  ".join(bad))
-    return not bad
+    return _verdict("gradgradcheck", bad, raise_exception)
 

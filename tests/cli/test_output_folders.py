@@ -219,6 +219,15 @@ def _gone(pid: int) -> bool:
         return True
 
 
+def _assert_gone_soon(pid: int) -> None:
+    """The renderer ``pid`` ends within 5 s of the command (it is killed, not left to finish)."""
+    for _ in range(100):
+        if _gone(pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the renderer outlived the command")
+
+
 def _wait_for(pid_file: Path, process: subprocess.Popen[bytes]) -> int:
     for _ in range(600):
         if pid_file.exists() and pid_file.read_text().strip():
@@ -239,11 +248,7 @@ def test_sigterm_kills_the_renderer_and_removes_temporary_files(tmp_path: Path) 
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 143 and b"terminated" in err and b"Traceback" not in err
-    for _ in range(100):
-        if _gone(renderer):
-            break
-        time.sleep(0.05)
-    assert _gone(renderer), "the renderer outlived the command"
+    _assert_gone_soon(renderer)
     assert not frames.exists()  # created by this run, so removed with its staging folder
     # the same into a folder of an earlier run that also holds the user's notes: left exactly as it was
     write_owned_files(frames, {"step_000.svg": b"<svg>earlier</svg>", "index.html": b"earlier page"})
@@ -268,11 +273,7 @@ def test_sighup_kills_the_renderer_and_removes_temporary_files(tmp_path: Path) -
     process.send_signal(signal.SIGHUP)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 129 and b"terminated (SIGHUP)" in err and b"Traceback" not in err
-    for _ in range(100):
-        if _gone(renderer):
-            break
-        time.sleep(0.05)
-    assert _gone(renderer), "the renderer outlived the command"
+    _assert_gone_soon(renderer)
     assert not frames.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "renderer.pid"]
 
@@ -290,11 +291,7 @@ def test_sigterm_during_demo_leaves_an_earlier_report_as_it_was(tmp_path: Path) 
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 143 and b"terminated" in err and b"Traceback" not in err
-    for _ in range(100):
-        if _gone(renderer):
-            break
-        time.sleep(0.05)
-    assert _gone(renderer), "the renderer outlived the command"
+    _assert_gone_soon(renderer)
     assert snapshot(report) == before  # no staging folder left, nothing replaced
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "renderer.pid", "report"]
 

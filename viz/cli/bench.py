@@ -48,6 +48,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(func=run)
 
 
+def _measure_and_print(args: argparse.Namespace, duration: str, measure: Callable[..., Any],
+                       describe: Callable[[Any], str]) -> int:
+    """Run a one-core benchmark and print its table (or its raw figures with --json)."""
+    if not args.json:
+        print("measuring on one core (a smoke run)..." if args.quick else f"measuring on one core ({duration})...",
+              flush=True)
+    figures = measure(quick=args.quick)
+    print(json.dumps(figures, indent=2) if args.json else describe(figures))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.target == "render":
         return run_render(args)
@@ -55,22 +66,12 @@ def run(args: argparse.Namespace) -> int:
         # imports scikit-learn (and with it scipy): seconds, so only for this benchmark, never for --help
         from nets.experiments.sklearn_bench import bench_sklearn, format_sklearn
 
-        if not args.json:
-            print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (a minute)...",
-                  flush=True)
-        versus = bench_sklearn(quick=args.quick)
-        print(json.dumps(versus, indent=2) if args.json else format_sklearn(versus))
-        return 0
+        return _measure_and_print(args, "a minute", bench_sklearn, format_sklearn)
     if args.target == "training":
         # the training-loop benchmark imports JAX when present and the training code (seconds): only for it
         from nets.experiments.training_loop_bench import bench_training, format_training
 
-        if not args.json:
-            print("measuring on one core (a smoke run)..." if args.quick else "measuring on one core (minutes)...",
-                  flush=True)
-        training = bench_training(quick=args.quick)
-        print(json.dumps(training, indent=2) if args.json else format_training(training))
-        return 0
+        return _measure_and_print(args, "minutes", bench_training, format_training)
     if not args.json:
         print("measuring (quick smoke run)..." if args.quick else "measuring (about a minute)...", flush=True)
     # the engine benchmark imports micrograd and the training code (seconds): only for it, never for --help
