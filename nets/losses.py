@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from autonode import Value
 from autonode.ops import Op
+from nets import compiled
 from nets.types import Array
 
 BCE_EPS = 1e-12
@@ -108,11 +109,24 @@ def hinge_rows(H: Array, Y: Array) -> tuple[Array, Array]:
 # -------------------------------------------------------- derived forms --
 @dataclass(frozen=True)
 class Loss:
-    """A loss: its name, formula and its one definition ``rows(H, Y) -> (ℓ per row, ∂ℓ/∂h per row)``."""
+    """A loss: its name, formula and its one definition ``rows(H, Y) -> (ℓ per row, ∂ℓ/∂h per row)``.
+
+    ``mean_kernel``: a compiled form of :meth:`batch_mean` (see :meth:`with_kernels`), or None.
+    """
 
     name: str
     formula: str
     rows: Rows
+    mean_kernel: Callable[[Array, Array], tuple[float, Array] | None] | None = field(
+        default=None, compare=False, repr=False)
+
+    def with_kernels(self, kernels: str) -> Loss:
+        """This loss on the kernel set ``kernels``: 'numpy' (the reference) or 'numba' (a compiled batch mean
+        where :mod:`nets.compiled` has one, softmax cross-entropy; the numpy form for the others)."""
+        if compiled.check_kernels(kernels, f"loss {self.name}") == "numpy":
+            return replace(self, mean_kernel=None)
+        compiled.require()
+        return replace(self, mean_kernel=COMPILED_MEANS.get(self.name))
 
     def per_sample(self, H: Array, Y: Array) -> Array:
         """ℓ(hᵢ, yᵢ) for each row: shape (m,)."""
@@ -134,6 +148,10 @@ class Loss:
 
     def batch_mean(self, H: Array, Y: Array) -> tuple[float, Array]:
         """The mean and its gradient without the checks (the engines' hot path: H and Y already right)."""
+        if self.mean_kernel is not None:
+            fast = self.mean_kernel(H, Y)
+            if fast is not None:
+                return fast
         values, G = self.rows(H, Y)
         m = H.shape[0]
         G *= 1.0 / m
@@ -185,6 +203,11 @@ LOSSES: dict[str, Loss] = {
     )
 }
 """Every loss by name."""
+
+COMPILED_MEANS: dict[str, Callable[[Array, Array], tuple[float, Array] | None]] = {
+    "softmax_cross_entropy": compiled.softmax_cross_entropy_mean,
+}
+"""Losses with a compiled batch mean in :mod:`nets.compiled` (the others keep numpy's under 'numba')."""
 
 
 def get_loss(name: str | Loss) -> Loss:

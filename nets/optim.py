@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from nets import compiled
 from nets.types import Array, Weights
 
 
@@ -112,19 +113,34 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                 kernel: str = "numpy") -> None:
         super().__init__(lr)
         self.beta1 = _fraction("beta1", beta1)
         self.beta2 = _fraction("beta2", beta2)
         self.eps = _positive("eps", eps)
+        self.kernel = kernel  # "numpy" (:func:`adam_kernel`) or "numba" (:func:`nets.compiled.adam_update`)
         # per parameter array: m/(1-β₁), v/(1-β₂) and one work array (no allocation per step)
         self.state: dict[int, tuple[Array, Array, Array]] = {}
+
+    @property
+    def kernel(self) -> str:
+        return self._kernel
+
+    @kernel.setter
+    def kernel(self, name: str) -> None:
+        if compiled.check_kernels(name, "adam") == "numba":
+            compiled.require()
+        self._kernel = name
 
     def update(self, i: int, p: Array, g: Array) -> None:
         state = self.state.get(i)
         if state is None:
             state = self.state[i] = (np.zeros_like(p), np.zeros_like(p), np.empty_like(p))
-        adam_kernel(p, g, *state, self.lr, self.beta1, self.beta2, self.eps, self.t)
+        if self._kernel == "numba" and p.flags.c_contiguous and g.flags.c_contiguous:
+            compiled.adam_update(p, g, state[0], state[1], self.lr, self.beta1, self.beta2, self.eps, self.t)
+        else:
+            adam_kernel(p, g, *state, self.lr, self.beta1, self.beta2, self.eps, self.t)
 
 
 # ---- speed: Adam in ten passes over the flat arrays, in place ----------------------------------------------

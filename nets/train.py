@@ -28,9 +28,20 @@ from typing import Any
 import numpy as np
 from tqdm.std import tqdm as text_bar
 
+from nets.compiled import check_kernels
 from nets.engines import Trainable
 from nets.losses import Loss, get_loss
-from nets.optim import Adaptive, L2Penalty, Optimizer, Schedule, Segment, get_optimizer, get_schedule, weight_segments
+from nets.optim import (
+    Adam,
+    Adaptive,
+    L2Penalty,
+    Optimizer,
+    Schedule,
+    Segment,
+    get_optimizer,
+    get_schedule,
+    weight_segments,
+)
 from nets.types import Array, Weights
 
 AUTO_PROGRESS_SECONDS = 2.0
@@ -248,6 +259,7 @@ def train(
     X_test: Array | None = None,
     Y_test: Array | None = None,
     track_accuracy: bool = True,
+    kernels: str = "numpy",
     progress: bool | None = None,
     verbose: bool = False,
     desc: str = "training",
@@ -259,6 +271,8 @@ def train(
     ``validation_fraction`` of (X, Y) held out (``stratify``: by class), scored with ``score``
     ("accuracy" or "r2") after every epoch; ``n_iter_no_change``/``tol``: the stall rule above
     (None: never stop early; the ``adaptive`` schedule needs it). ``state``: continue a run.
+    ``kernels``: "numpy" (the default and the reference) or "numba": the loss's batch mean and Adam's
+    update as compiled loops (:mod:`nets.compiled`; a given :class:`~nets.optim.Adam` is switched to it).
     """
     X, Y = np.asarray(X), np.asarray(Y)
     if np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number):  # the engine's float type, once
@@ -286,9 +300,11 @@ def train(
     if isinstance(rule, Adaptive) and n_iter_no_change is None:
         raise ValueError("train: the adaptive schedule divides the rate when the loss stalls; "
                          "give n_iter_no_change (scikit-learn's default is 10)")
-    criterion = get_loss(loss)
+    criterion = get_loss(loss).with_kernels(check_kernels(kernels, "train"))
     if isinstance(optimizer, str):
         optimizer = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
+    if kernels == "numba" and isinstance(optimizer, Adam):
+        optimizer.kernel = "numba"
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if validation_fraction:
         if validation is not None:

@@ -38,9 +38,10 @@ from typing import Any
 
 import numpy as np
 
+from nets import compiled
 from nets.datasets import load
 from nets.experiments.comparison import blas_kernel, one_thread
-from nets.experiments.jax_engine import cpu_per_wall, one_core, training_epoch, xla_one_thread
+from nets.experiments.jax_engine import cpu_per_wall, load_jax, one_core, training_epoch, xla_one_thread
 from nets.init import initialise
 from nets.optim import Adam
 from nets.train import train
@@ -126,15 +127,22 @@ def bare_numpy_epochs(weights: Weights, X: Array, Y: Array, epochs: int, batch_s
 
 
 # --------------------------------------------------------------- engines --
-def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
+def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int, kernels: str = "numpy"
+          ) -> Callable[[], Any]:
     Xd, Yd = X.astype(dtype), Y.astype(dtype)
+    if kernels != "numpy":
+        compiled.require()  # ImportError (reported as "not installed") before anything is timed
 
     def run() -> Any:
         net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
         return train(net, Xd, Yd, loss="softmax_cross_entropy", optimizer=Adam(lr=LR), epochs=epochs,
-                     batch_size=case.batch_size, rng=1, progress=False)
+                     batch_size=case.batch_size, rng=1, progress=False, kernels=kernels)
 
     return run
+
+
+def _ours_numba(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
+    return _ours(case, weights, X, Y, dtype, epochs, kernels="numba")
 
 
 def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
@@ -151,7 +159,7 @@ def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: i
 
 
 ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], Any]]] = {
-    "ours": _ours, "bare": _bare, "jax": _jax,
+    "ours": _ours, "ours+numba": _ours_numba, "bare": _bare, "jax": _jax,
 }
 
 
@@ -192,7 +200,7 @@ def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs:
         "cpu_seconds_per_epoch": {name: _summary(t) for name, t in cpu_times.items()},
     }
     ratios, cpu_ratios = {}, {}
-    for ours, other in (("ours", "bare"), ("ours", "jax")):
+    for ours, other in (("ours", "bare"), ("ours", "jax"), ("ours+numba", "jax")):
         if ours in times and other in times:  # each pair ran back to back: the ratio per pair, then its median
             ratios[f"{ours}/{other}"] = _summary([a / b for a, b in zip(times[ours], times[other], strict=True)])
             cpu_ratios[f"{ours}/{other}"] = _summary(
@@ -201,6 +209,55 @@ def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs:
     result["cpu_ratios"] = cpu_ratios
     if "jax" in runners:
         result["jax_cpu_per_wall"] = cpu_per_wall(runners["jax"])
+    return result
+
+
+def step_products(sizes: tuple[int, ...], batch: int, dtype: Any, seed: int = 0) -> tuple[list[Array], list[Array]]:
+    """The operands of one training step's matrix products: forward h[l] W[l]ᵀ, backward δᵀh[l] and δ W[l] (l > 0)."""
+    rng = np.random.default_rng(seed)
+    hs = [rng.normal(size=(batch, n)).astype(dtype) for n in sizes[:-1]]
+    Ws = [rng.normal(size=(n_out, n_in)).astype(dtype) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+    deltas = [rng.normal(size=(batch, n_out)).astype(dtype) for n_out in sizes[1:]]
+    return hs + deltas, Ws
+
+
+def _products(np_like: Any, operands: list[Array], Ws: list[Array]) -> list[Any]:
+    L = len(Ws)
+    hs, deltas = operands[:L], operands[L:]
+    out = [np_like.matmul(h, W.T) for h, W in zip(hs, Ws, strict=True)]
+    out += [np_like.matmul(d.T, h) for d, h in zip(deltas, hs, strict=True)]
+    out += [np_like.matmul(d, W) for d, W in zip(deltas[1:], Ws[1:], strict=True)]
+    return out
+
+
+def matmul_floor(case: Case, dtype: Any, repeats: int, calls: int = 20) -> dict[str, Any]:
+    """CPU seconds of one step's matrix products alone, numpy (its BLAS) against JAX (XLA, one jitted program).
+
+    The floor each engine's training step cannot go under: the same products, same shapes and
+    float type, alternated, median over ``repeats`` of ``calls`` calls each.
+    """
+    operands, Ws = step_products(case.sizes, case.batch_size, dtype)
+    runs: dict[str, Callable[[], Any]] = {"numpy": lambda: _products(np, operands, Ws)}
+    try:
+        jax = load_jax()
+        jnp = jax.numpy
+        products = jax.jit(lambda o, w: _products(jnp, o, w))
+        on_device = ([jnp.asarray(a) for a in operands], [jnp.asarray(W) for W in Ws])
+        runs["jax"] = lambda: jax.block_until_ready(products(*on_device))
+    except ImportError:
+        pass
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()
+    for _ in range(repeats):
+        for name, run in runs.items():
+            cpu = time.process_time()
+            for _ in range(calls):
+                run()
+            times[name].append((time.process_time() - cpu) / calls)
+    result: dict[str, Any] = {name: _summary(t) for name, t in times.items()}
+    if "jax" in times:
+        result["numpy/jax"] = _summary([a / b for a, b in zip(times["numpy"], times["jax"], strict=True)])
     return result
 
 
@@ -215,6 +272,7 @@ def bench_training(quick: bool = False, engines: list[str] | None = None, repeat
             epochs = 1 if (quick or case.sizes[1] >= 1024) else max(1, 20_000 // case_data(case)[0].shape[0])
             for dtype in dtypes:
                 results.append(bench_case(case, dtype, engines, reps, epochs))
+                results[-1]["matmuls_per_step"] = matmul_floor(case, dtype, reps)
     return {
         "core": core, "blas": blas_kernel(), "xla_one_thread_flags": xla_one_thread(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None, "cases": results,
@@ -223,11 +281,13 @@ def bench_training(quick: bool = False, engines: list[str] | None = None, repeat
 
 def format_training(results: dict[str, Any]) -> str:
     """The table ``autonode bench training`` prints."""
+    columns = [("ours", "ours"), ("ours+numba", "ours + numba"), ("bare", "bare numpy"), ("jax", "JAX jit (best)")]
+    ratios_shown = [("ours/bare", "ours/bare"), ("ours/jax", "ours/JAX"), ("ours+numba/jax", "+numba/JAX")]
     lines = [
         "Training loop, seconds per epoch (median of alternated runs, range in brackets); tanh hidden layers, "
         "softmax cross-entropy, Adam",
-        f"{'net':<24} {'dtype':<8} {'ours':>22} {'bare numpy':>22} {'JAX jit (best case)':>22} "
-        f"{'ours/bare':>16} {'ours/JAX':>16}",
+        f"{'net':<22} {'dtype':<8}" + "".join(f" {title:>24}" for _, title in columns)
+        + "".join(f" {title:>16}" for _, title in ratios_shown),
     ]
 
     def cell(s: dict[str, float] | None, unit: float = 1e3) -> str:
@@ -243,11 +303,19 @@ def format_training(results: dict[str, Any]) -> str:
         lines.append(f"-- {clock} time")
         for r in results["cases"]:
             t, q = r[times], r[ratios]
-            lines.append(f"{r['case']:<24} {r['dtype']:<8} {cell(t.get('ours')):>22} {cell(t.get('bare')):>22} "
-                         f"{cell(t.get('jax')):>22} {ratio(q.get('ours/bare')):>16} {ratio(q.get('ours/jax')):>16}")
-    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy); bare: the "
+            lines.append(f"{r['case']:<22} {r['dtype']:<8}" + "".join(f" {cell(t.get(key)):>24}" for key, _ in columns)
+                         + "".join(f" {ratio(q.get(key)):>16}" for key, _ in ratios_shown))
+    lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy, numpy kernels); "
+                 "ours + numba: the same with kernels='numba' (Adam and the loss compiled, nets.compiled); bare: the "
                  "same maths written plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, "
                  "no shuffle")
+    lines.append("-- the matrix products of one step alone (CPU time, same shapes): numpy's BLAS against XLA")
+    for r in results["cases"]:
+        floor = r.get("matmuls_per_step")
+        if floor:
+            lines.append(f"{r['case']:<22} {r['dtype']:<8} numpy {cell(floor.get('numpy'), 1e6).replace(' ms', ' µs')}"
+                         f"   XLA {cell(floor.get('jax'), 1e6).replace(' ms', ' µs')}"
+                         f"   numpy/XLA {ratio(floor.get('numpy/jax'))}")
     cpu = [f"{r['case']} {r['dtype']}: {r.get('jax_cpu_per_wall', float('nan')):.2f}" for r in results["cases"]
            if r.get("jax_cpu_per_wall") is not None]
     lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "
