@@ -16,6 +16,8 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from nets import compiled
+from nets.compiled import KERNELS
 from nets.datasets import load
 from nets.engines import make_engine
 from nets.io import check_destination, save
@@ -55,6 +57,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--samples", type=int, default=400, help="points for moons/circles/xor (default 400)")
     parser.add_argument("--save", metavar="FILE", help="save the trained model (JSON, see nets.io)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--kernels", choices=KERNELS, default="numpy",
+                        help="numba: Adam and the loss as compiled loops (needs the numba extra; default: numpy)")
     regularise = parser.add_argument_group("regularisation, learning-rate schedule and stopping")
     regularise.add_argument("--alpha", type=float, default=0.0,
                             help="L2 penalty α/(2m)·Σ‖W‖² added to the loss, as scikit-learn's alpha (default 0)")
@@ -92,6 +96,8 @@ def _check_settings(args: argparse.Namespace) -> None:
             raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
         inputs, classes = DATASET_SHAPES[args.dataset]
         check_parameters([inputs, *args.hidden, classes], "--hidden", engines=[args.engine])
+    if args.kernels == "numba" and not compiled.available():
+        raise UsageError(f"--kernels numba needs numba, not installed here: {compiled.INSTALL_HINT}")
     if args.save:
         writable_file(args.save, "--save")
         try:  # also refuses an existing file that is not an autonode model file, before any training
@@ -145,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             batch_size=recipe.batch_size, rng=args.seed, track_accuracy=False,
             progress=False if args.quiet else None, desc=f"{args.engine} {recipe.name}",
             l2=args.alpha, schedule=schedule, validation_fraction=args.validation_fraction, stratify=True,
-            n_iter_no_change=stall, tol=args.tol,
+            n_iter_no_change=stall, tol=args.tol, kernels=args.kernels,
         )
         if history.stop_reason:
             print(f"stopped after epoch {history.epochs}: {history.stop_reason}")

@@ -1,0 +1,46 @@
+"""``autonode train --kernels``: the compiled kernels train to the numbers numpy's give; without numba, a usage error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nets import compiled
+from viz.cli.main import main
+
+MODERN_MOONS = ["train", "--dataset", "moons", "--samples", "200", "--recipe", "modern", "--epochs", "5", "--quiet"]
+
+
+def _final_line(out: str) -> tuple[float, str]:
+    loss = re.search(r"final loss (\S+) after", out)
+    accuracy = re.search(r"accuracy: train .*", out)
+    assert loss and accuracy, out
+    return float(loss.group(1)), accuracy.group(0)
+
+
+def test_numba_kernels_reach_numpys_loss_and_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("numba")
+    assert main([*MODERN_MOONS, "--kernels", "numpy"]) == 0
+    loss_numpy, accuracy_numpy = _final_line(capsys.readouterr().out)
+    assert main([*MODERN_MOONS, "--kernels", "numba"]) == 0
+    loss_numba, accuracy_numba = _final_line(capsys.readouterr().out)
+    assert loss_numba == pytest.approx(loss_numpy, rel=1e-5)  # printed to 6 significant digits
+    assert accuracy_numba == accuracy_numpy
+
+
+def test_numba_kernels_without_numba_is_a_usage_error_with_the_install_command(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(compiled, "available", lambda: False)
+    with pytest.raises(SystemExit) as stop:
+        raise SystemExit(main([*MODERN_MOONS, "--kernels", "numba"]))
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--kernels numba needs numba" in err and "pip install -e '.[numba]'" in err
+
+
+def test_unknown_kernels_are_refused_naming_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([*MODERN_MOONS, "--kernels", "cuda"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'cuda' (choose from 'numpy', 'numba')" in capsys.readouterr().err
