@@ -41,11 +41,21 @@ KERNELS = ("numpy", "numba")
 """The kernel sets: numpy (the default and the reference) and numba (compiled, optional)."""
 
 
-def check_kernels(kernels: Any, where: str) -> str:
-    """``kernels`` if it names a kernel set; ValueError naming the allowed values otherwise."""
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+"""The float types the kernels are compiled for (others, e.g. float16, take the numpy path)."""
+
+
+def check_kernels(kernels: Any, where: str, name: str = "kernels") -> str:
+    """``kernels`` if it names a kernel set; ValueError naming the option and the allowed values otherwise."""
     if not isinstance(kernels, str) or kernels not in KERNELS:
-        raise ValueError(f"{where}: kernels must be one of {', '.join(map(repr, KERNELS))}, got {kernels!r}")
+        raise ValueError(f"{where}: {name} must be one of {', '.join(map(repr, KERNELS))}, got {kernels!r}")
     return kernels
+
+
+def compiles(*arrays: Array) -> bool:
+    """Whether the compiled kernels take these arrays: one float type, float32 or float64, all C-contiguous."""
+    first = arrays[0].dtype
+    return first in FLOATS and all(a.dtype == first and a.flags.c_contiguous for a in arrays)
 
 
 @functools.cache
@@ -119,7 +129,10 @@ def adam_update(p: Array, g: Array, M: Array, V: Array, lr: float, beta1: float,
 
 
 def softmax_cross_entropy_mean(H: Array, Y: Array) -> tuple[float, Array] | None:
-    """(mean loss, its gradient (1/m)·∂ℓ/∂H) in one compiled pass; None when H holds a non-finite value."""
+    """(mean loss, its gradient (1/m)·∂ℓ/∂H) in one compiled pass; None (use numpy's) when H holds a non-finite
+    value or the arrays are not of one float type, float32 or float64."""
+    if not compiles(H, Y):
+        return None
     G = np.empty_like(H)
     value = float(_compiled()["softmax_cross_entropy"](H, Y, 1.0 / H.shape[0], G))
     return None if math.isnan(value) else (value, G)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from nets import compiled
+from nets.compiled import compiles
 from nets.types import Array, Weights
 
 
@@ -129,7 +130,7 @@ class Adam(Optimizer):
 
     @kernel.setter
     def kernel(self, name: str) -> None:
-        if compiled.check_kernels(name, "adam") == "numba":
+        if compiled.check_kernels(name, "adam", "kernel") == "numba":
             compiled.require()
         self._kernel = name
 
@@ -137,7 +138,7 @@ class Adam(Optimizer):
         state = self.state.get(i)
         if state is None:
             state = self.state[i] = (np.zeros_like(p), np.zeros_like(p), np.empty_like(p))
-        if self._kernel == "numba" and p.flags.c_contiguous and g.flags.c_contiguous:
+        if self._kernel == "numba" and compiles(p, g):  # float16 or mixed types: numpy's passes
             compiled.adam_update(p, g, state[0], state[1], self.lr, self.beta1, self.beta2, self.eps, self.t)
         else:
             adam_kernel(p, g, *state, self.lr, self.beta1, self.beta2, self.eps, self.t)

@@ -1,4 +1,4 @@
-"""``autonode train --kernels``: the compiled kernels train to the numbers numpy's give; without numba, a usage error."""
+"""``autonode train --kernels``: compiled kernels train to numpy's numbers; without numba, a usage error."""
 
 from __future__ import annotations
 
