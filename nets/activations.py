@@ -86,6 +86,17 @@ _SCALE_BY_DERIVATIVE = {"tanh": _tanh_scale, "sigmoid": _sigmoid_scale, "relu": 
 def scale_by_derivative(name: str) -> Any:
     """``kernel(delta, h)``: δ ← δ ⊙ f'(z) in place, f' from h = f(z) (activation ``name``)."""
     return _SCALE_BY_DERIVATIVE[name]
+
+
+def delta_step(name: str) -> Any:
+    """``step(delta, h, db)``: δ ← δ ⊙ f'(z) in place, then ∂J/∂b = Σ_rows δ into ``db`` (activation ``name``)."""
+    scale = _SCALE_BY_DERIVATIVE[name]
+
+    def step(delta: Any, h: Any, db: Any) -> None:
+        scale(delta, h)
+        np.add.reduce(delta, axis=0, out=db)
+
+    return step
 # ---- end of speed section --------------------------------------------------------------------------------
 
 

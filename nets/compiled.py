@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from nets import activations
 from nets.types import Array
 
 INSTALL_HINT = "pip install -e '.[numba]'"
@@ -101,7 +102,43 @@ def _compiled() -> dict[str, Callable[..., Any]]:
                 G[i, k] = (G[i, k] * ratio - Y[i, k]) * scale
         return total * scale
 
-    return {"adam": adam, "softmax_cross_entropy": softmax_cross_entropy}
+    # δ ← δ ⊙ f'(z) from h = f(z), and ∂J/∂b = Σ_rows δ, in one pass (same operations as nets.activations')
+    @jit
+    def tanh_step(delta: Array, h: Array, db: Array, one: Any) -> None:
+        db[:] = 0
+        for i in range(delta.shape[0]):
+            for j in range(delta.shape[1]):
+                x = delta[i, j] * (one - h[i, j] * h[i, j])
+                delta[i, j] = x
+                db[j] += x
+
+    @jit
+    def sigmoid_step(delta: Array, h: Array, db: Array, one: Any) -> None:
+        db[:] = 0
+        for i in range(delta.shape[0]):
+            for j in range(delta.shape[1]):
+                x = delta[i, j] * ((one - h[i, j]) * h[i, j])
+                delta[i, j] = x
+                db[j] += x
+
+    @jit
+    def relu_step(delta: Array, h: Array, db: Array, one: Any) -> None:
+        db[:] = 0
+        for i in range(delta.shape[0]):
+            for j in range(delta.shape[1]):
+                x = (one - one) if h[i, j] <= 0 else delta[i, j]  # 0 where h ≤ 0, as numpy's copyto
+                delta[i, j] = x
+                db[j] += x
+
+    @jit
+    def identity_step(delta: Array, h: Array, db: Array, one: Any) -> None:
+        db[:] = 0
+        for i in range(delta.shape[0]):
+            for j in range(delta.shape[1]):
+                db[j] += delta[i, j]
+
+    return {"adam": adam, "softmax_cross_entropy": softmax_cross_entropy, "tanh": tanh_step,
+            "sigmoid": sigmoid_step, "relu": relu_step, "identity": identity_step}
 
 
 def available() -> bool:
@@ -136,3 +173,17 @@ def softmax_cross_entropy_mean(H: Array, Y: Array) -> tuple[float, Array] | None
     G = np.empty_like(H)
     value = float(_compiled()["softmax_cross_entropy"](H, Y, 1.0 / H.shape[0], G))
     return None if math.isnan(value) else (value, G)
+
+
+def delta_step(name: str) -> Callable[[Array, Array, Array], None]:
+    """``step(delta, h, db)`` for activation ``name`` as one compiled pass: δ ← δ ⊙ f'(z) (from h = f(z)), then
+    db = Σ_rows δ — :func:`nets.activations.delta_step`'s two numpy calls (arrays of one float type)."""
+    kernel = _compiled()["identity" if name == "softmax" else name]
+
+    def step(delta: Array, h: Array, db: Array) -> None:
+        if compiles(delta, h, db):
+            kernel(delta, h, db, delta.dtype.type(1))
+        else:
+            activations.delta_step(name)(delta, h, db)
+
+    return step

@@ -43,6 +43,7 @@ from nets.optim import (
     weight_segments,
 )
 from nets.types import Array, Weights
+from nets.vector import VectorMLP
 
 AUTO_PROGRESS_SECONDS = 2.0
 
@@ -272,7 +273,8 @@ def train(
     ("accuracy" or "r2") after every epoch; ``n_iter_no_change``/``tol``: the stall rule above
     (None: never stop early; the ``adaptive`` schedule needs it). ``state``: continue a run.
     ``kernels``: "numpy" (the default and the reference) or "numba": the loss's batch mean and Adam's
-    update as compiled loops (:mod:`nets.compiled`; a given :class:`~nets.optim.Adam` is switched to it).
+    update, and a :class:`~nets.vector.VectorMLP`'s backward steps, as compiled loops (:mod:`nets.compiled`;
+    the given Adam and VectorMLP are switched to them).
     """
     X, Y = np.asarray(X), np.asarray(Y)
     if np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number):  # the engine's float type, once
@@ -303,8 +305,11 @@ def train(
     criterion = get_loss(loss).with_kernels(check_kernels(kernels, "train"))
     if isinstance(optimizer, str):
         optimizer = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
-    if kernels == "numba" and isinstance(optimizer, Adam):
-        optimizer.kernel = "numba"
+    if kernels == "numba":
+        if isinstance(optimizer, Adam):
+            optimizer.kernel = "numba"
+        if isinstance(net, VectorMLP):
+            net.kernels = "numba"
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if validation_fraction:
         if validation is not None:

@@ -30,7 +30,9 @@ from typing import Any
 import numpy as np
 
 from autonode.ops import Op
-from nets.activations import check_activations, layer_op, output_from_last, scale_by_derivative
+from nets import compiled
+from nets.activations import check_activations, delta_step, layer_op, output_from_last
+from nets.compiled import check_kernels
 from nets.init import check_sizes, initialise
 from nets.losses import Loss, get_loss
 from nets.network_checks import check_batch, check_targets, check_weights
@@ -68,6 +70,7 @@ class VectorMLP:
         init: str = DEFAULT_INIT,
         rng: np.random.Generator | int | None = None,
         dtype: Any = np.float64,
+        kernels: str = "numpy",
     ) -> None:
         self.sizes: list[int] = check_sizes(sizes)
         self.activations: list[str] = check_activations(activations, len(self.sizes) - 1)
@@ -75,7 +78,7 @@ class VectorMLP:
         if self.dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
             raise ValueError(f"VectorMLP: dtype must be float64 or float32, got {self.dtype}")
         self._ops: list[Op] = [layer_op(a) for a in self.activations]
-        self._scale_by_derivative = [scale_by_derivative(a) for a in self.activations]
+        self.kernels = kernels
         if weights is None:
             generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
             weights = initialise(init, self.sizes, generator)
@@ -91,6 +94,19 @@ class VectorMLP:
         self.W, self.b = _views(self._flat, self._layout)
         self._grad: Array = np.empty_like(self._flat)
         self._dW, self._db = _views(self._grad, self._layout)
+
+    @property
+    def kernels(self) -> str:
+        """The backward pass's elementwise step: "numpy" (the reference) or "numba" (:mod:`nets.compiled`)."""
+        return self._kernels
+
+    @kernels.setter
+    def kernels(self, name: str) -> None:
+        if check_kernels(name, "VectorMLP", "kernels") == "numba":
+            self._delta_steps = [compiled.delta_step(a) for a in self.activations]
+        else:
+            self._delta_steps = [delta_step(a) for a in self.activations]
+        self._kernels = name
 
     # --------------------------------------------------------- weights --
     def get_weights(self) -> Weights:
@@ -138,18 +154,18 @@ class VectorMLP:
 
         δ[L] = ∂J/∂h[L] ⊙ f'(z[L]);  ∂J/∂W[l] = δ[l+1]ᵀ h[l];  ∂J/∂b[l] = Σ_rows δ[l+1];
         δ[l] = (δ[l+1] W[l]) ⊙ f'(z[l]), each f' from the stored output h (see nets.activations).
+        The δ step ``step[l](δ, h, db)`` scales δ by f' and sums its rows into ∂J/∂b.
         """
         if len(self.h) != len(self.W) + 1:
             raise RuntimeError("VectorMLP.backward: call forward first")
-        dW, db, h, scale = self._dW, self._db, self.h, self._scale_by_derivative
+        dW, db, h, step = self._dW, self._db, self.h, self._delta_steps
         L = len(self.W)
-        scale[L - 1](delta, h[L])
+        step[L - 1](delta, h[L], db[L - 1])  # δ[L], ∂J/∂b[L-1]
         for k in range(L - 1, -1, -1):  # k is the seed's l
-            np.matmul(delta.T, h[k], out=dW[k])
-            np.add.reduce(delta, axis=0, out=db[k])
+            np.matmul(delta.T, h[k], out=dW[k])  # ∂J/∂W[k] = δ[k+1]ᵀ h[k]
             if k > 0:
                 delta = delta @ self.W[k]
-                scale[k - 1](delta, h[k])
+                step[k - 1](delta, h[k], db[k - 1])  # δ[k] = (δ[k+1] W[k]) ⊙ f'(z[k]), ∂J/∂b[k-1]
         return self._grad
 
     def backward_flat(self, dJ_dh: Array) -> Array:
@@ -202,13 +218,14 @@ class VectorMLP:
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""
         state = self.__dict__.copy()
-        for key in ("_layout", "W", "b", "_grad", "_dW", "_db"):
-            del state[key]
+        for key in ("_layout", "W", "b", "_grad", "_dW", "_db", "_delta_steps"):
+            state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._bind_views()
+        self.kernels = state.get("_kernels", "numpy")
 
     def __repr__(self) -> str:
         return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"

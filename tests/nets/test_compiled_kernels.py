@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 import sys
 import threading
@@ -14,6 +15,8 @@ import pytest
 pytest.importorskip("numba")
 
 from nets import compiled  # noqa: E402
+from nets.activations import delta_step  # noqa: E402
+from nets.engines import make_engine  # noqa: E402
 from nets.losses import COMPILED_MEANS, LOSSES, get_loss  # noqa: E402
 from nets.optim import ADAM_BLOCK, Adam, adam_kernel  # noqa: E402
 from nets.train import History, train  # noqa: E402
@@ -268,6 +271,71 @@ def test_loss_with_kernels_refuses_an_unknown_set() -> None:
         with pytest.raises(ValueError, match=BAD_KERNELS):
             get_loss("mse").with_kernels(bad)  # type: ignore[arg-type]
     assert get_loss("softmax_cross_entropy").with_kernels("numba").with_kernels("numpy").mean_kernel is None
+
+
+# ------------------------------------------------------------------------------ the backward δ step --
+DERIVATIVE_FROM_OUTPUT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "tanh": lambda h: 1 - h * h, "sigmoid": lambda h: (1 - h) * h, "relu": lambda h: (h > 0).astype(h.dtype),
+    "identity": np.ones_like, "softmax": np.ones_like,
+}
+"""f'(z) written from h = f(z) by hand, for the δ step's reference."""
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(DERIVATIVE_FROM_OUTPUT))
+def test_compiled_delta_step_scales_by_the_derivative_and_sums_the_rows(name: str, dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    h = rng.uniform(-1, 1, size=(37, 11)).astype(dtype)
+    if name == "sigmoid":
+        h = np.abs(h)
+    h[0, :3] = 0.0  # relu's kink: derivative 0 at h = 0
+    delta = rng.normal(size=(37, 11)).astype(dtype)
+    expected = delta * DERIVATIVE_FROM_OUTPUT[name](h)
+    db = np.full(11, np.nan, dtype=dtype)  # overwritten, not added to
+    compiled.delta_step(name)(delta, h, db)
+    tol = 1e-15 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(delta, expected, rtol=tol, atol=tol)
+    np.testing.assert_allclose(db, expected.astype(np.float64).sum(axis=0), rtol=tol * 40, atol=tol * 40)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_relu_delta_step_zeroes_where_h_is_not_positive_as_numpys(dtype: type) -> None:
+    h = np.array([[0.0, -1.0, 2.0, np.nan]], dtype=dtype)
+    delta = np.array([[np.nan, -3.0, -4.0, 5.0]], dtype=dtype)
+    fast, reference = delta.copy(), delta.copy()
+    db_fast, db_reference = np.empty(4, dtype=dtype), np.empty(4, dtype=dtype)
+    compiled.delta_step("relu")(fast, h, db_fast)
+    delta_step("relu")(reference, h, db_reference)
+    np.testing.assert_array_equal(fast, reference)  # 0 (not nan) at h = 0; kept where h is nan
+    np.testing.assert_array_equal(db_fast, db_reference)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_vector_mlp_with_numba_kernels_has_the_per_node_engines_gradients(activation: str) -> None:
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    sizes, activations = [4, 5, 4, 3], [activation, activation, "softmax"]
+    per_node = make_engine("scalar", sizes, activations, rng=0)
+    fast = VectorMLP(sizes, activations, weights=per_node.get_weights(), kernels="numba")
+    value_ref, grads_ref = per_node.loss_and_gradients(X, Y, "softmax_cross_entropy")
+    value, grads = fast.loss_and_gradients(X, Y, "softmax_cross_entropy")
+    assert value == pytest.approx(value_ref, rel=1e-12)
+    for (dW, db), (dW_ref, db_ref) in zip(grads, grads_ref, strict=True):
+        np.testing.assert_allclose(dW, dW_ref, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(db, db_ref, rtol=1e-12, atol=1e-14)
+
+
+def test_vector_mlp_kernels_survive_pickling_and_refuse_unknown_sets() -> None:
+    net = VectorMLP([3, 4, 2], ["tanh", "sigmoid"], rng=0, kernels="numba")
+    copy = pickle.loads(pickle.dumps(net))
+    assert copy.kernels == "numba"
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    Y = np.eye(2)[[0, 1, 0, 1, 1]]
+    np.testing.assert_array_equal(copy.loss_and_flat_gradient(X, Y, "half_sse")[1],
+                                  net.loss_and_flat_gradient(X, Y, "half_sse")[1])
+    with pytest.raises(ValueError, match=re.escape("VectorMLP: kernels must be one of 'numpy', 'numba'")):
+        net.kernels = "cuda"
+    assert net.kernels == "numba"
 
 
 # ----------------------------------------------------------------------------------------------- train --
