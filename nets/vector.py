@@ -11,7 +11,8 @@ Backward, the seed tutorial's equations, batched::
     ∂J/∂W[l] = δ[l+1]ᵀ h[l]  (summed over the batch),  ∂J/∂b[l] = Σ_rows δ[l+1]
 
 f is the op table's forward rule; f' is taken from the stored output h (tanh: 1 - h²,
-sigmoid: h(1 - h), relu: h > 0), in place (:func:`nets.activations.scale_by_derivative`);
+sigmoid: h(1 - h), relu: h > 0), in place, in the same step as the bias gradient's row sum
+(:func:`nets.activations.delta_step`; compiled with ``kernels="numba"``, :mod:`nets.compiled`);
 ∂J/∂h is the loss's gradient (the 1/m of the batch mean included). float64 by default,
 float32 on request.
 
