@@ -9,7 +9,9 @@ stably as exp(z - logsumexp(z)) with the table's ``logsumexp``.
 
 :func:`scale_by_derivative` is the one speed kernel here: δ ← δ ⊙ f'(z) in place, with f'
 computed from the stored output h (tanh: 1 - h², sigmoid: h(1 - h), relu: h > 0, identity: 1),
-the same arithmetic as the table's derivative rules, without their temporaries.
+the same arithmetic as the table's derivative rules, without their temporaries;
+:func:`delta_step` adds the bias gradient's row sum (the vectorised engine's backward step,
+compiled in :mod:`nets.compiled` for ``kernels="numba"``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ def _sigmoid_scale(delta: Any, h: Any) -> None:
 
 
 def _relu_scale(delta: Any, h: Any) -> None:
-    np.copyto(delta, 0.0, where=h <= 0.0)  # relu'(z) = 1 where z > 0, i.e. where h > 0; else 0
+    on = np.less_equal(h, 0.0)
+    np.logical_not(on, out=on)  # relu'(z) = 0 where h ≤ 0, else 1 (nan included: the table's step)
+    delta *= on  # the chain rule's product, as the table's (0·∞ is nan); 128×256 float64: 148 → 19 µs (masked copy)
 
 
 def _identity_scale(delta: Any, h: Any) -> None:
