@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,15 +58,25 @@ def check_kernels(kernels: Any, where: str, name: str = "kernels") -> str:
     return kernels
 
 
-def compiles(*arrays: Array) -> bool:
-    """Whether the compiled kernels take these arrays: one float type, float32 or float64, all C-contiguous."""
+def compiles(*arrays: Array, writes: int = 1) -> bool:
+    """Whether the compiled kernels take these arrays: one float type, float32 or float64, all C-contiguous, and
+    the first ``writes`` of them writeable (a read-only one goes to numpy, which refuses it)."""
     first = arrays[0].dtype
-    return first in FLOATS and all(a.dtype == first and a.flags.c_contiguous for a in arrays)
+    return (first in FLOATS and all(a.dtype == first and a.flags.c_contiguous for a in arrays)
+            and all(a.flags.writeable for a in arrays[:writes]))
+
+
+_BUILDING = threading.Lock()  # one set of kernels per process, even when threads ask for it at once
+
+
+def _compiled() -> dict[str, Callable[..., Any]]:
+    """The jitted kernels (numba imported on first use: it takes about half a second)."""
+    with _BUILDING:
+        return _build()
 
 
 @functools.cache
-def _compiled() -> dict[str, Callable[..., Any]]:
-    """The jitted kernels (numba imported on first use: it takes about half a second)."""
+def _build() -> dict[str, Callable[..., Any]]:
     try:
         import numba
     except ImportError as error:
@@ -108,41 +119,23 @@ def _compiled() -> dict[str, Callable[..., Any]]:
 
     # δ ← δ ⊙ f'(z) from h = f(z), and ∂J/∂b = Σ_rows δ, in one pass (same operations as nets.activations')
     @jit
-    def tanh_step(delta: Array, h: Array, db: Array, one: Any) -> None:
+    def delta_rows(delta: Array, h: Array, db: Array, one: Any, scaled: Callable[..., Any]) -> None:
         db[:] = 0
         for i in range(delta.shape[0]):
             for j in range(delta.shape[1]):
-                x = delta[i, j] * (one - h[i, j] * h[i, j])
+                x = scaled(delta[i, j], h[i, j], one)
                 delta[i, j] = x
                 db[j] += x
 
-    @jit
-    def sigmoid_step(delta: Array, h: Array, db: Array, one: Any) -> None:
-        db[:] = 0
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                x = delta[i, j] * ((one - h[i, j]) * h[i, j])
-                delta[i, j] = x
-                db[j] += x
+    scaled_by = {
+        "tanh": jit(lambda d, h, one: d * (one - h * h)),
+        "sigmoid": jit(lambda d, h, one: d * ((one - h) * h)),
+        "relu": jit(lambda d, h, one: d * ((one - one) if h <= 0 else one)),  # relu' = 0 where h ≤ 0, else 1
+        "identity": jit(lambda d, h, one: d),
+    }
+    steps = {name: functools.partial(delta_rows, scaled=f) for name, f in scaled_by.items()}
 
-    @jit
-    def relu_step(delta: Array, h: Array, db: Array, one: Any) -> None:
-        db[:] = 0
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                x = (one - one) if h[i, j] <= 0 else delta[i, j]  # 0 where h ≤ 0, as numpy's copyto
-                delta[i, j] = x
-                db[j] += x
-
-    @jit
-    def identity_step(delta: Array, h: Array, db: Array, one: Any) -> None:
-        db[:] = 0
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                db[j] += delta[i, j]
-
-    return {"adam": adam, "softmax_cross_entropy": softmax_cross_entropy, "tanh": tanh_step,
-            "sigmoid": sigmoid_step, "relu": relu_step, "identity": identity_step}
+    return {"adam": adam, "softmax_cross_entropy": softmax_cross_entropy, **steps}
 
 
 def available() -> bool:
@@ -172,7 +165,7 @@ def adam_update(p: Array, g: Array, M: Array, V: Array, lr: float, beta1: float,
 def softmax_cross_entropy_mean(H: Array, Y: Array) -> tuple[float, Array] | None:
     """(mean loss, its gradient (1/m)·∂ℓ/∂H) in one compiled pass; None (use numpy's) when H holds a non-finite
     value or the arrays are not of one float type, float32 or float64."""
-    if not compiles(H, Y):
+    if not compiles(H, Y, writes=0):
         return None
     G = np.empty_like(H)
     value = float(_compiled()["softmax_cross_entropy"](H, Y, 1.0 / H.shape[0], G))
@@ -185,9 +178,22 @@ def delta_step(name: str) -> Callable[[Array, Array, Array], None]:
     kernel = _compiled()["identity" if name == "softmax" else name]
 
     def step(delta: Array, h: Array, db: Array) -> None:
-        if compiles(delta, h, db):
+        if compiles(delta, db, h, writes=2):
             kernel(delta, h, db, delta.dtype.type(1))
         else:
             activations.delta_step(name)(delta, h, db)
 
     return step
+
+
+def prepare(dtype: Any, activations: Sequence[str] = ()) -> None:
+    """Compile Adam's update, the softmax cross-entropy and the δ steps of ``activations`` for ``dtype`` now (each
+    kernel compiles at its first call, a few tenths of a second), so that no timed step pays for it."""
+    real = np.dtype(dtype)
+    if real not in FLOATS:
+        return
+    a = np.zeros((2, 2), dtype=real)
+    adam_update(a.ravel(), a.ravel(), a.ravel(), a.ravel(), 1e-3, 0.9, 0.999, 1e-8, 1)
+    softmax_cross_entropy_mean(a, a)
+    for name in set(activations):
+        delta_step(name)(a, a, a[0])

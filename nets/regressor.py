@@ -77,6 +77,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
         engine: str = "vector",
         dtype: str = "float64",
         init: str = "xavier",
+        kernels: str = "numpy",
     ) -> None:
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -84,7 +85,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
             shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose, warm_start=warm_start,
             momentum=momentum, nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change, engine=engine, dtype=dtype, init=init,
+            n_iter_no_change=n_iter_no_change, engine=engine, dtype=dtype, init=init, kernels=kernels,
         )
         self.loss = loss
 

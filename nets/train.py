@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from tqdm.std import tqdm as text_bar
 
+from nets import compiled
 from nets.compiled import check_kernels
 from nets.engines import Trainable
 from nets.losses import Loss, get_loss
@@ -260,7 +261,7 @@ def train(
     X_test: Array | None = None,
     Y_test: Array | None = None,
     track_accuracy: bool = True,
-    kernels: str = "numpy",
+    kernels: str | None = None,
     progress: bool | None = None,
     verbose: bool = False,
     desc: str = "training",
@@ -272,9 +273,10 @@ def train(
     ``validation_fraction`` of (X, Y) held out (``stratify``: by class), scored with ``score``
     ("accuracy" or "r2") after every epoch; ``n_iter_no_change``/``tol``: the stall rule above
     (None: never stop early; the ``adaptive`` schedule needs it). ``state``: continue a run.
-    ``kernels``: "numpy" (the default and the reference) or "numba": the loss's batch mean and Adam's
-    update, and a :class:`~nets.vector.VectorMLP`'s backward steps, as compiled loops (:mod:`nets.compiled`;
-    the given Adam and VectorMLP are switched to them).
+    ``kernels``: "numpy" (the reference) or "numba": the loss's batch mean, Adam's update and a
+    :class:`~nets.vector.VectorMLP`'s backward δ steps as compiled loops (:mod:`nets.compiled`, compiled
+    before the clock starts); the given Adam and VectorMLP are switched to that set. None (the default):
+    each as it is set (numpy unless asked otherwise).
     """
     X, Y = np.asarray(X), np.asarray(Y)
     if np.issubdtype(X.dtype, np.number) and np.issubdtype(Y.dtype, np.number):  # the engine's float type, once
@@ -302,14 +304,18 @@ def train(
     if isinstance(rule, Adaptive) and n_iter_no_change is None:
         raise ValueError("train: the adaptive schedule divides the rate when the loss stalls; "
                          "give n_iter_no_change (scikit-learn's default is 10)")
-    criterion = get_loss(loss).with_kernels(check_kernels(kernels, "train"))
+    criterion = get_loss(loss)
+    if kernels is not None:
+        criterion = criterion.with_kernels(check_kernels(kernels, "train"))
     if isinstance(optimizer, str):
         optimizer = get_optimizer(optimizer, **({} if lr is None else {"lr": lr}))
-    if kernels == "numba":
+    if kernels is not None:
         if isinstance(optimizer, Adam):
-            optimizer.kernel = "numba"
+            optimizer.kernel = kernels
         if isinstance(net, VectorMLP):
-            net.kernels = "numba"
+            net.kernels = kernels
+        if kernels == "numba":  # the first call of each kernel compiles: done here, not in the timed epochs
+            compiled.prepare(net.dtype, net.activations if isinstance(net, VectorMLP) else [])
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if validation_fraction:
         if validation is not None:

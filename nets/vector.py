@@ -226,7 +226,8 @@ class VectorMLP:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._bind_views()
-        self.kernels = state.get("_kernels", "numpy")
+        kernels = state.get("_kernels", "numpy")  # numba's, where numba is installed: the weights do not need it
+        self.kernels = kernels if kernels == "numpy" or compiled.available() else "numpy"
 
     def __repr__(self) -> str:
         return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"

@@ -306,9 +306,9 @@ def format_training(results: dict[str, Any]) -> str:
             lines.append(f"{r['case']:<22} {r['dtype']:<8}" + "".join(f" {cell(t.get(key)):>24}" for key, _ in columns)
                          + "".join(f" {ratio(q.get(key)):>16}" for key, _ in ratios_shown))
     lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy, numpy kernels); "
-                 "ours + numba: the same with kernels='numba' (Adam and the loss compiled, nets.compiled); bare: the "
-                 "same maths written plainly in numpy; JAX: one jitted step, batches pre-sliced on the device, "
-                 "no shuffle")
+                 "ours + numba: the same with kernels='numba' (Adam, the loss and the δ steps compiled, "
+                 "nets.compiled); bare: the same maths written plainly in numpy; JAX: one jitted step, batches "
+                 "pre-sliced on the device, no shuffle")
     lines.append("-- the matrix products of one step alone (CPU time, same shapes): numpy's BLAS against XLA")
     for r in results["cases"]:
         floor = r.get("matmuls_per_step")

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from nets import compiled  # noqa: E402
+from nets import MLPClassifier, compiled  # noqa: E402
 from nets.activations import delta_step  # noqa: E402
 from nets.engines import make_engine  # noqa: E402
 from nets.losses import COMPILED_MEANS, LOSSES, get_loss  # noqa: E402
@@ -299,15 +299,15 @@ def test_compiled_delta_step_scales_by_the_derivative_and_sums_the_rows(name: st
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_relu_delta_step_zeroes_where_h_is_not_positive_as_numpys(dtype: type) -> None:
+def test_relu_delta_step_is_the_tables_product_at_the_kink_and_at_nan(dtype: type) -> None:
     h = np.array([[0.0, -1.0, 2.0, np.nan]], dtype=dtype)
     delta = np.array([[np.nan, -3.0, -4.0, 5.0]], dtype=dtype)
-    fast, reference = delta.copy(), delta.copy()
-    db_fast, db_reference = np.empty(4, dtype=dtype), np.empty(4, dtype=dtype)
-    compiled.delta_step("relu")(fast, h, db_fast)
-    delta_step("relu")(reference, h, db_reference)
-    np.testing.assert_array_equal(fast, reference)  # 0 (not nan) at h = 0; kept where h is nan
-    np.testing.assert_array_equal(db_fast, db_reference)
+    expected = np.array([[np.nan, 0.0, -4.0, 5.0]], dtype=dtype)  # δ·relu'(z): 0·nan = nan; relu' = 1 at nan
+    for step in (compiled.delta_step("relu"), delta_step("relu")):
+        d, db = delta.copy(), np.empty(4, dtype=dtype)
+        step(d, h, db)
+        np.testing.assert_array_equal(d, expected)
+        np.testing.assert_array_equal(db, expected[0])
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
@@ -397,13 +397,14 @@ def test_train_with_numba_kernels_runs_the_compiled_kernels(monkeypatch: pytest.
 
     monkeypatch.setattr(compiled, "adam_update", counted_adam)
     monkeypatch.setitem(COMPILED_MEANS, "softmax_cross_entropy", counted_loss)
+    monkeypatch.setattr(compiled, "prepare", lambda *args: None)  # count the training steps' calls only
     _trained("numba", epochs=2)
     assert calls == {"adam": 10, "loss": 10}  # 40 rows in batches of 8, two epochs, one flat parameter array
     _trained("numpy", epochs=2)
     assert calls == {"adam": 10, "loss": 10}
 
 
-@pytest.mark.parametrize("bad", ["cuda", 1, None, "Numba"])
+@pytest.mark.parametrize("bad", ["cuda", 1, "", "Numba"])
 def test_train_refuses_an_unknown_kernel_set_before_training(bad: object) -> None:
     X, Y = _data()
     net = VectorMLP([4, 5, 3], ["tanh", "identity"], rng=0)
@@ -419,10 +420,10 @@ def test_train_refuses_an_unknown_kernel_set_before_training(bad: object) -> Non
 @pytest.fixture
 def without_numba(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """``import numba`` fails (as when it is not installed); the compiled kernels are forgotten before and after."""
-    compiled._compiled.cache_clear()
+    compiled._build.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)
     yield
-    compiled._compiled.cache_clear()
+    compiled._build.cache_clear()
 
 
 def test_without_numba_the_numba_kernels_say_how_to_install_it(without_numba: None) -> None:
@@ -443,18 +444,18 @@ def test_without_numba_the_numba_kernels_say_how_to_install_it(without_numba: No
 
 def test_without_numba_the_numpy_kernels_still_train(monkeypatch: pytest.MonkeyPatch) -> None:
     reference = _trained("numpy")
-    compiled._compiled.cache_clear()
+    compiled._build.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)
     try:
         assert not compiled.available()
         _assert_same_run(_trained("numpy"), reference, rtol=0)
         _assert_same_run(_trained("numpy", optimizer=Adam(lr=0.02, kernel="numpy")), reference, rtol=0)
     finally:
-        compiled._compiled.cache_clear()
+        compiled._build.cache_clear()
 
 
 def test_numba_is_found_again_once_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled._compiled.cache_clear()
+    compiled._build.cache_clear()
     with monkeypatch.context() as patch:
         patch.setitem(sys.modules, "numba", None)
         assert not compiled.available()
@@ -465,7 +466,7 @@ def test_numba_is_found_again_once_installed(monkeypatch: pytest.MonkeyPatch) ->
 def test_two_threads_training_with_numba_kernels_get_their_own_results() -> None:
     runs = {"a": {"seed": 0, "data_seed": 1}, "b": {"seed": 5, "data_seed": 2}}
     alone = {name: _trained("numba", epochs=15, **kw) for name, kw in runs.items()}  # type: ignore[arg-type]
-    compiled._compiled.cache_clear()  # both threads also race to compile the kernels first
+    compiled._build.cache_clear()  # both threads also race to compile the kernels first
     together: dict[str, tuple[History, Weights]] = {}
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(runs))
@@ -486,3 +487,40 @@ def test_two_threads_training_with_numba_kernels_get_their_own_results() -> None
     for name in runs:
         _assert_same_run(together[name], alone[name], rtol=0)
     assert not np.allclose(alone["a"][1][0][0], alone["b"][1][0][0])  # two different runs
+
+
+def test_train_compiles_before_the_clock_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled._build.cache_clear()  # a fresh set of kernels: the first calls compile
+    seen: list[tuple[object, list[str]]] = []
+    prepare = compiled.prepare
+
+    def recorded(dtype: object, activations: list[str]) -> None:
+        seen.append((dtype, list(activations)))
+        prepare(dtype, activations)
+
+    monkeypatch.setattr(compiled, "prepare", recorded)
+    history, _ = _trained("numba", epochs=1)
+    assert seen == [(np.dtype(np.float64), ["tanh", "identity"])]
+    assert history.seconds < 0.5  # a handful of 8-row steps: compiling (tenths of a second each) came before
+
+
+def test_train_with_numpy_kernels_switches_a_numba_net_and_adam_back() -> None:
+    X, Y = _data()
+    net = VectorMLP([4, 5, 3], ["tanh", "identity"], rng=0, kernels="numba")
+    opt = Adam(lr=0.02, kernel="numba")
+    train(net, X, Y, loss="softmax_cross_entropy", optimizer=opt, epochs=1, batch_size=8, kernels="numpy",
+          progress=False)
+    assert (net.kernels, opt.kernel) == ("numpy", "numpy")
+    train(net, X, Y, loss="softmax_cross_entropy", optimizer=opt, epochs=1, batch_size=8, progress=False)
+    assert (net.kernels, opt.kernel) == ("numpy", "numpy")  # None: left as they are
+
+
+@pytest.mark.parametrize("kernels", ["numpy", "numba"])
+def test_estimators_take_the_kernels_option_with_the_same_predictions(kernels: str) -> None:
+    X, Y = _data(m=60)
+    y = Y.argmax(axis=1)
+    fitted = MLPClassifier((8,), max_iter=5, random_state=0, kernels=kernels).fit(X, y)
+    reference = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_allclose(fitted.predict_proba(X), reference.predict_proba(X), rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="The 'kernels' parameter of MLPClassifier must be a str among"):
+        MLPClassifier(kernels="cuda").fit(X, y)

@@ -34,11 +34,11 @@ def test_a_net_trained_with_numba_kernels_unpickles_where_numba_is_missing(monke
     net = VectorMLP([4, 5, 3], ["relu", "softmax"], rng=0)
     train(net, X, Y, loss="softmax_cross_entropy", optimizer="adam", epochs=2, kernels="numba", progress=False)
     blob, expected = pickle.dumps(net), net.forward(X).copy()
-    compiled._compiled.cache_clear()
+    compiled._build.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)  # as on a machine without numba
     try:
         assert not compiled.available()
         loaded = pickle.loads(blob)  # the weights do not depend on numba: loading them should not need it
         np.testing.assert_array_equal(loaded.forward(X), expected)
     finally:
-        compiled._compiled.cache_clear()
+        compiled._build.cache_clear()

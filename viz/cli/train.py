@@ -58,7 +58,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--save", metavar="FILE", help="save the trained model (JSON, see nets.io)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--kernels", choices=KERNELS, default="numpy",
-                        help="numba: Adam and the loss as compiled loops (needs the numba extra; default: numpy)")
+                        help="numba: Adam, the loss and the backward δ steps as compiled loops (the numba extra; "
+                             "default: numpy)")
     regularise = parser.add_argument_group("regularisation, learning-rate schedule and stopping")
     regularise.add_argument("--alpha", type=float, default=0.0,
                             help="L2 penalty α/(2m)·Σ‖W‖² added to the loss, as scikit-learn's alpha (default 0)")
