@@ -524,3 +524,32 @@ def test_estimators_take_the_kernels_option_with_the_same_predictions(kernels: s
     np.testing.assert_allclose(fitted.predict_proba(X), reference.predict_proba(X), rtol=1e-12, atol=1e-14)
     with pytest.raises(ValueError, match="The 'kernels' parameter of MLPClassifier must be a str among"):
         MLPClassifier(kernels="cuda").fit(X, y)
+
+
+# --------------------------------------------------------------------------- read-only arrays, pickles --
+def test_numba_adam_on_a_read_only_parameter_refuses_it_as_numpys_does() -> None:
+    # numpy's kernel: ValueError "output array is read-only"; the compiled path should take numpy's (or say the same)
+    errors = {}
+    for kernel in ("numpy", "numba"):
+        p = np.ones(4)
+        p.flags.writeable = False
+        with pytest.raises(ValueError, match="read-only") as caught:
+            Adam(kernel=kernel).step([p], [np.ones(4)])
+        errors[kernel] = caught.type
+    assert errors["numba"] is errors["numpy"]
+
+
+def test_a_net_trained_with_numba_kernels_unpickles_where_numba_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(12, 4)), np.eye(3)[rng.integers(0, 3, 12)]
+    net = VectorMLP([4, 5, 3], ["relu", "softmax"], rng=0)
+    train(net, X, Y, loss="softmax_cross_entropy", optimizer="adam", epochs=2, kernels="numba", progress=False)
+    blob, expected = pickle.dumps(net), net.forward(X).copy()
+    compiled._build.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)  # as on a machine without numba
+    try:
+        assert not compiled.available()
+        loaded = pickle.loads(blob)  # the weights do not depend on numba: loading them should not need it
+        np.testing.assert_array_equal(loaded.forward(X), expected)
+    finally:
+        compiled._build.cache_clear()
