@@ -61,9 +61,14 @@ def check_kernels(kernels: Any, where: str, name: str = "kernels") -> str:
 def compiles(*arrays: Array, writes: int = 1) -> bool:
     """Whether the compiled kernels take these arrays: one float type, float32 or float64, all C-contiguous, and
     the first ``writes`` of them writeable (a read-only one goes to numpy, which refuses it)."""
-    first = arrays[0].dtype
-    return (first in FLOATS and all(a.dtype == first and a.flags.c_contiguous for a in arrays)
-            and all(a.flags.writeable for a in arrays[:writes]))
+    kind = arrays[0].dtype
+    if kind not in FLOATS:
+        return False
+    for i, a in enumerate(arrays):  # a plain loop: called a few times per training step
+        flags = a.flags
+        if a.dtype != kind or not flags.c_contiguous or (i < writes and not flags.writeable):
+            return False
+    return True
 
 
 _BUILDING = threading.Lock()  # one set of kernels per process, even when threads ask for it at once
@@ -118,22 +123,27 @@ def _build() -> dict[str, Callable[..., Any]]:
         return total * scale
 
     # δ ← δ ⊙ f'(z) from h = f(z), and ∂J/∂b = Σ_rows δ, in one pass (same operations as nets.activations')
-    @jit
-    def delta_rows(delta: Array, h: Array, db: Array, one: Any, scaled: Callable[..., Any]) -> None:
-        db[:] = 0
-        for i in range(delta.shape[0]):
-            for j in range(delta.shape[1]):
-                x = scaled(delta[i, j], h[i, j], one)
-                delta[i, j] = x
-                db[j] += x
+    def delta_rows(scaled: Callable[..., Any]) -> Callable[..., None]:
+        """The δ step's loop with ``scaled(δ, h, 1) = δ·f'(z)`` built in (a constant of the compiled loop: one
+        kernel per activation, so a call pays no dispatch on a function argument)."""
 
-    scaled_by = {
-        "tanh": jit(lambda d, h, one: d * (one - h * h)),
-        "sigmoid": jit(lambda d, h, one: d * ((one - h) * h)),
-        "relu": jit(lambda d, h, one: d * ((one - one) if h <= 0 else one)),  # relu' = 0 where h ≤ 0, else 1
-        "identity": jit(lambda d, h, one: d),
+        @jit
+        def step(delta: Array, h: Array, db: Array, one: Any) -> None:
+            db[:] = 0
+            for i in range(delta.shape[0]):
+                for j in range(delta.shape[1]):
+                    x = scaled(delta[i, j], h[i, j], one)
+                    delta[i, j] = x
+                    db[j] += x
+
+        return step
+
+    steps = {
+        "tanh": delta_rows(jit(lambda d, h, one: d * (one - h * h))),
+        "sigmoid": delta_rows(jit(lambda d, h, one: d * ((one - h) * h))),
+        "relu": delta_rows(jit(lambda d, h, one: d * ((one - one) if h <= 0 else one))),  # relu' = 0 where h ≤ 0
+        "identity": delta_rows(jit(lambda d, h, one: d)),
     }
-    steps = {name: functools.partial(delta_rows, scaled=f) for name, f in scaled_by.items()}
 
     return {"adam": adam, "softmax_cross_entropy": softmax_cross_entropy, **steps}
 
