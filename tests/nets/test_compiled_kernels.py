@@ -489,19 +489,28 @@ def test_two_threads_training_with_numba_kernels_get_their_own_results() -> None
     assert not np.allclose(alone["a"][1][0][0], alone["b"][1][0][0])  # two different runs
 
 
-def test_train_compiles_before_the_clock_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled._build.cache_clear()  # a fresh set of kernels: the first calls compile
-    seen: list[tuple[object, list[str]]] = []
-    prepare = compiled.prepare
+def test_train_compiles_the_kernels_before_the_first_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled._build.cache_clear()  # a fresh set of kernels: nothing compiled yet
+    events: list[str] = []
+    prepare, gradients = compiled.prepare, VectorMLP.train_gradients
 
-    def recorded(dtype: object, activations: list[str]) -> None:
-        seen.append((dtype, list(activations)))
-        prepare(dtype, activations)
+    def recorded_prepare(dtype: object, activations: list[str]) -> None:
+        events.append(f"prepare {np.dtype(dtype)} {sorted(activations)}")
+        prepare(dtype, activations)  # type: ignore[arg-type]
+        kernels = compiled._build()
+        compiled_now = {name: bool(kernels[name].signatures) for name in ("adam", "softmax_cross_entropy", "tanh")}
+        events.append(f"compiled {compiled_now}")
 
-    monkeypatch.setattr(compiled, "prepare", recorded)
-    history, _ = _trained("numba", epochs=1)
-    assert seen == [(np.dtype(np.float64), ["tanh", "identity"])]
-    assert history.seconds < 0.5  # a handful of 8-row steps: compiling (tenths of a second each) came before
+    def recorded_gradients(self: VectorMLP, *args: object) -> object:
+        events.append("step")
+        return gradients(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compiled, "prepare", recorded_prepare)
+    monkeypatch.setattr(VectorMLP, "train_gradients", recorded_gradients)
+    _trained("numba", epochs=1)
+    assert events[:2] == ["prepare float64 ['identity', 'tanh']",
+                          "compiled {'adam': True, 'softmax_cross_entropy': True, 'tanh': True}"]
+    assert events[2:] == ["step"] * 5  # 40 rows in batches of 8: every step after the compiling
 
 
 def test_train_with_numpy_kernels_switches_a_numba_net_and_adam_back() -> None:
