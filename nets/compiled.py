@@ -39,12 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from nets import activations
+from nets import activations, mkl_products
 from nets.types import Array
 
 INSTALL_HINT = "pip install -e '.[numba]'"
-KERNELS = ("numpy", "numba")
-"""The kernel sets: numpy (the default and the reference) and numba (compiled, optional)."""
+KERNELS = ("numpy", "numba", "numba+mkl")
+"""The kernel sets: numpy (the default and the reference); numba (this module's compiled passes, optional);
+numba+mkl (those, and the large matrix products by MKL, :mod:`nets.mkl_products`, optional)."""
 
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -56,6 +57,25 @@ def check_kernels(kernels: Any, where: str, name: str = "kernels") -> str:
     if not isinstance(kernels, str) or kernels not in KERNELS:
         raise ValueError(f"{where}: {name} must be one of {', '.join(map(repr, KERNELS))}, got {kernels!r}")
     return kernels
+
+
+def require_kernels(kernels: str) -> None:
+    """ImportError with the install command when a library of the kernel set ``kernels`` is not installed."""
+    if kernels != "numpy":
+        require()
+    if kernels == "numba+mkl":
+        mkl_products.require()
+
+
+def kernels_here(kernels: str) -> str:
+    """``kernels`` if its libraries are installed here, else the nearest set that is (numba+mkl → numba → numpy)."""
+    for name in KERNELS[KERNELS.index(kernels)::-1]:
+        try:
+            require_kernels(name)
+        except ImportError:
+            continue
+        return name
+    return "numpy"
 
 
 def compiles(*arrays: Array, writes: int = 1) -> bool:

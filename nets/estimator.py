@@ -6,8 +6,9 @@
 
 Options and attributes mean what they mean in scikit-learn's ``MLPClassifier``
 (solvers ``sgd`` and ``adam``); this project adds ``engine`` (any of
-:mod:`nets.engines`), ``dtype``, ``init`` and ``kernels`` ("numpy", or "numba" for the compiled
-loops of :mod:`nets.compiled`: same numbers, less time). Defaults differ where it makes
+:mod:`nets.engines`), ``dtype``, ``init`` and ``kernels`` ("numpy"; "numba" for the compiled
+loops of :mod:`nets.compiled`: same numbers, less time; "numba+mkl" for those and MKL's matrix
+products, :mod:`nets.mkl_products`: the same to rounding). Defaults differ where it makes
 fits fast on small data (about a tenth of scikit-learn's epochs): the classifier
 runs at most 12 epochs (not 200) of Adam at 0.01 (not 0.001) on batches of
 min(64, rows) (``batch_size="auto"``; scikit-learn's is min(200, rows)), so each

@@ -121,11 +121,11 @@ class Loss:
         default=None, compare=False, repr=False)
 
     def with_kernels(self, kernels: str) -> Loss:
-        """This loss on the kernel set ``kernels``: 'numpy' (the reference) or 'numba' (a compiled batch mean
-        where :mod:`nets.compiled` has one, softmax cross-entropy; the numpy form for the others)."""
+        """This loss on the kernel set ``kernels``: 'numpy' (the reference), else a compiled batch mean where
+        :mod:`nets.compiled` has one (softmax cross-entropy; the numpy form for the others)."""
         if compiled.check_kernels(kernels, f"loss {self.name}") == "numpy":
             return replace(self, mean_kernel=None)
-        compiled.require()
+        compiled.require_kernels(kernels)
         return replace(self, mean_kernel=COMPILED_MEANS.get(self.name))
 
     def per_sample(self, H: Array, Y: Array) -> Array:

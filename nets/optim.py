@@ -120,7 +120,7 @@ class Adam(Optimizer):
         self.beta1 = _fraction("beta1", beta1)
         self.beta2 = _fraction("beta2", beta2)
         self.eps = _positive("eps", eps)
-        self.kernel = kernel  # "numpy" (:func:`adam_kernel`) or "numba" (:func:`nets.compiled.adam_update`)
+        self.kernel = kernel  # "numpy" (:func:`adam_kernel`), else :func:`nets.compiled.adam_update`
         # per parameter array: m/(1-β₁), v/(1-β₂) and one work array (no allocation per step)
         self.state: dict[int, tuple[Array, Array, Array]] = {}
 
@@ -130,15 +130,14 @@ class Adam(Optimizer):
 
     @kernel.setter
     def kernel(self, name: str) -> None:
-        if compiled.check_kernels(name, "adam", "kernel") == "numba":
-            compiled.require()
+        compiled.require_kernels(compiled.check_kernels(name, "adam", "kernel"))
         self._kernel = name
 
     def update(self, i: int, p: Array, g: Array) -> None:
         state = self.state.get(i)
         if state is None:
             state = self.state[i] = (np.zeros_like(p), np.zeros_like(p), np.empty_like(p))
-        if self._kernel == "numba" and compiles(p, g):  # float16 or mixed types: numpy's passes
+        if self._kernel != "numpy" and compiles(p, g):  # float16 or mixed types: numpy's passes
             compiled.adam_update(p, g, state[0], state[1], self.lr, self.beta1, self.beta2, self.eps, self.t)
         else:
             adam_kernel(p, g, *state, self.lr, self.beta1, self.beta2, self.eps, self.t)

@@ -273,9 +273,10 @@ def train(
     ``validation_fraction`` of (X, Y) held out (``stratify``: by class), scored with ``score``
     ("accuracy" or "r2") after every epoch; ``n_iter_no_change``/``tol``: the stall rule above
     (None: never stop early; the ``adaptive`` schedule needs it). ``state``: continue a run.
-    ``kernels``: "numpy" (the reference) or "numba": the loss's batch mean, Adam's update and a
+    ``kernels``: "numpy" (the reference); "numba": the loss's batch mean, Adam's update and a
     :class:`~nets.vector.VectorMLP`'s backward δ steps as compiled loops (:mod:`nets.compiled`, compiled
-    before the clock starts); the given Adam and VectorMLP are switched to that set. None (the default):
+    before the clock starts); "numba+mkl": those, and the VectorMLP's large matrix products by MKL
+    (:mod:`nets.mkl_products`). The given Adam and VectorMLP are switched to that set. None (the default):
     each as it is set (numpy unless asked otherwise).
     """
     X, Y = np.asarray(X), np.asarray(Y)
@@ -314,7 +315,7 @@ def train(
             optimizer.kernel = kernels
         if isinstance(net, VectorMLP):
             net.kernels = kernels
-        if kernels == "numba":  # the first call of each kernel compiles: done here, not in the timed epochs
+        if kernels != "numpy":  # the first call of each kernel compiles: done here, not in the timed epochs
             compiled.prepare(net.dtype, net.activations if isinstance(net, VectorMLP) else [])
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if validation_fraction:

@@ -25,13 +25,13 @@ entry :meth:`VectorMLP.train_gradients` skips the checks and copies the public m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from autonode.ops import Op
-from nets import compiled
+from nets import compiled, mkl_products
 from nets.activations import check_activations, delta_step, layer_op, output_from_last
 from nets.compiled import check_kernels
 from nets.init import check_sizes, initialise
@@ -98,15 +98,18 @@ class VectorMLP:
 
     @property
     def kernels(self) -> str:
-        """The backward pass's elementwise step: "numpy" (the reference) or "numba" (:mod:`nets.compiled`)."""
+        """The kernel set: "numpy" (the reference), "numba" (the backward δ steps compiled, :mod:`nets.compiled`)
+        or "numba+mkl" (and the large matrix products by MKL, :mod:`nets.mkl_products`)."""
         return self._kernels
 
     @kernels.setter
     def kernels(self, name: str) -> None:
-        if check_kernels(name, "VectorMLP", "kernels") == "numba":
-            self._delta_steps = [compiled.delta_step(a) for a in self.activations]
-        else:
+        compiled.require_kernels(check_kernels(name, "VectorMLP", "kernels"))
+        if name == "numpy":
             self._delta_steps = [delta_step(a) for a in self.activations]
+        else:
+            self._delta_steps = [compiled.delta_step(a) for a in self.activations]
+        self._matmul: Callable[..., Array] = mkl_products.matmul if name == "numba+mkl" else np.matmul
         self._kernels = name
 
     # --------------------------------------------------------- weights --
@@ -138,7 +141,7 @@ class VectorMLP:
         """z[l+1] = h[l] W[l]ᵀ + b[l];  h[l+1] = f(z[l+1]) — on a batch already checked."""
         self.h = [h]
         for W, b, op in zip(self.W, self.b, self._ops, strict=True):
-            z = h @ W.T
+            z = self._matmul(h, W.T)
             z += b
             h = op.forward(z)
             self.h.append(h)
@@ -159,13 +162,13 @@ class VectorMLP:
         """
         if len(self.h) != len(self.W) + 1:
             raise RuntimeError("VectorMLP.backward: call forward first")
-        dW, db, h, step = self._dW, self._db, self.h, self._delta_steps
+        dW, db, h, step, matmul = self._dW, self._db, self.h, self._delta_steps, self._matmul
         L = len(self.W)
         step[L - 1](delta, h[L], db[L - 1])  # δ[L], ∂J/∂b[L-1]
         for k in range(L - 1, -1, -1):  # k is the seed's l
-            np.matmul(delta.T, h[k], out=dW[k])  # ∂J/∂W[k] = δ[k+1]ᵀ h[k]
+            matmul(delta.T, h[k], out=dW[k])  # ∂J/∂W[k] = δ[k+1]ᵀ h[k]
             if k > 0:
-                delta = delta @ self.W[k]
+                delta = matmul(delta, self.W[k])
                 step[k - 1](delta, h[k], db[k - 1])  # δ[k] = (δ[k+1] W[k]) ⊙ f'(z[k]), ∂J/∂b[k-1]
         return self._grad
 
@@ -219,15 +222,15 @@ class VectorMLP:
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""
         state = self.__dict__.copy()
-        for key in ("_layout", "W", "b", "_grad", "_dW", "_db", "_delta_steps"):
+        for key in ("_layout", "W", "b", "_grad", "_dW", "_db", "_delta_steps", "_matmul"):
             state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._bind_views()
-        kernels = state.get("_kernels", "numpy")  # numba's, where numba is installed: the weights do not need it
-        self.kernels = kernels if kernels == "numpy" or compiled.available() else "numpy"
+        # the same kernels where their libraries are installed, else the nearest set that is: the weights need none
+        self.kernels = compiled.kernels_here(state.get("_kernels", "numpy"))
 
     def __repr__(self) -> str:
         return f"VectorMLP(sizes={self.sizes}, activations={self.activations}, dtype={self.dtype.name})"

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from nets import compiled
+from nets import compiled, mkl_products
 from nets.datasets import load
 from nets.experiments.comparison import blas_kernel, one_thread
 from nets.experiments.jax_engine import cpu_per_wall, load_jax, one_core, training_epoch, xla_one_thread
@@ -130,8 +130,7 @@ def bare_numpy_epochs(weights: Weights, X: Array, Y: Array, epochs: int, batch_s
 def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int, kernels: str = "numpy"
           ) -> Callable[[], Any]:
     Xd, Yd = X.astype(dtype), Y.astype(dtype)
-    if kernels != "numpy":
-        compiled.require()  # ImportError (reported as "not installed") before anything is timed
+    compiled.require_kernels(kernels)  # ImportError (reported as "not installed") before anything is timed
 
     def run() -> Any:
         net = VectorMLP(case.sizes, ["tanh"] * (len(case.sizes) - 2) + ["softmax"], weights=weights, dtype=dtype)
@@ -143,6 +142,10 @@ def _ours(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: 
 
 def _ours_numba(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
     return _ours(case, weights, X, Y, dtype, epochs, kernels="numba")
+
+
+def _ours_numba_mkl(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
+    return _ours(case, weights, X, Y, dtype, epochs, kernels="numba+mkl")
 
 
 def _bare(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: int) -> Callable[[], Any]:
@@ -159,7 +162,7 @@ def _jax(case: Case, weights: Weights, X: Array, Y: Array, dtype: Any, epochs: i
 
 
 ENGINES: dict[str, Callable[[Case, Weights, Array, Array, Any, int], Callable[[], Any]]] = {
-    "ours": _ours, "ours+numba": _ours_numba, "bare": _bare, "jax": _jax,
+    "ours": _ours, "ours+numba": _ours_numba, "ours+mkl": _ours_numba_mkl, "bare": _bare, "jax": _jax,
 }
 
 
@@ -200,7 +203,7 @@ def bench_case(case: Case, dtype: Any, engines: list[str], repeats: int, epochs:
         "cpu_seconds_per_epoch": {name: _summary(t) for name, t in cpu_times.items()},
     }
     ratios, cpu_ratios = {}, {}
-    for ours, other in (("ours", "bare"), ("ours", "jax"), ("ours+numba", "jax")):
+    for ours, other in (("ours", "bare"), ("ours", "jax"), ("ours+numba", "jax"), ("ours+mkl", "jax")):
         if ours in times and other in times:  # each pair ran back to back: the ratio per pair, then its median
             ratios[f"{ours}/{other}"] = _summary([a / b for a, b in zip(times[ours], times[other], strict=True)])
             cpu_ratios[f"{ours}/{other}"] = _summary(
@@ -238,6 +241,8 @@ def matmul_floor(case: Case, dtype: Any, repeats: int, calls: int = 20) -> dict[
     """
     operands, Ws = step_products(case.sizes, case.batch_size, dtype)
     runs: dict[str, Callable[[], Any]] = {"numpy": lambda: _products(np, operands, Ws)}
+    if mkl_products.available():
+        runs["mkl"] = lambda: _products(mkl_products, operands, Ws)  # its matmul: MKL where the product is large
     try:
         jax = load_jax()
         jnp = jax.numpy
@@ -256,8 +261,9 @@ def matmul_floor(case: Case, dtype: Any, repeats: int, calls: int = 20) -> dict[
                 run()
             times[name].append((time.process_time() - cpu) / calls)
     result: dict[str, Any] = {name: _summary(t) for name, t in times.items()}
-    if "jax" in times:
-        result["numpy/jax"] = _summary([a / b for a, b in zip(times["numpy"], times["jax"], strict=True)])
+    for name in ("numpy", "mkl"):
+        if name in times and "jax" in times:
+            result[f"{name}/jax"] = _summary([a / b for a, b in zip(times[name], times["jax"], strict=True)])
     return result
 
 
@@ -274,15 +280,17 @@ def bench_training(quick: bool = False, engines: list[str] | None = None, repeat
                 results.append(bench_case(case, dtype, engines, reps, epochs))
                 results[-1]["matmuls_per_step"] = matmul_floor(case, dtype, reps)
     return {
-        "core": core, "blas": blas_kernel(), "xla_one_thread_flags": xla_one_thread(),
+        "core": core, "blas": blas_kernel(), "mkl": mkl_products.version(), "xla_one_thread_flags": xla_one_thread(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None, "cases": results,
     }
 
 
 def format_training(results: dict[str, Any]) -> str:
     """The table ``autonode bench training`` prints."""
-    columns = [("ours", "ours"), ("ours+numba", "ours + numba"), ("bare", "bare numpy"), ("jax", "JAX jit (best)")]
-    ratios_shown = [("ours/bare", "ours/bare"), ("ours/jax", "ours/JAX"), ("ours+numba/jax", "+numba/JAX")]
+    columns = [("ours", "ours"), ("ours+numba", "ours + numba"), ("ours+mkl", "ours + numba + mkl"),
+               ("bare", "bare numpy"), ("jax", "JAX jit (best)")]
+    ratios_shown = [("ours/bare", "ours/bare"), ("ours/jax", "ours/JAX"), ("ours+numba/jax", "+numba/JAX"),
+                    ("ours+mkl/jax", "+numba+mkl/JAX")]
     lines = [
         "Training loop, seconds per epoch (median of alternated runs, range in brackets); tanh hidden layers, "
         "softmax cross-entropy, Adam",
@@ -307,17 +315,23 @@ def format_training(results: dict[str, Any]) -> str:
                          + "".join(f" {ratio(q.get(key)):>16}" for key, _ in ratios_shown))
     lines.append("ours: nets.VectorMLP + nets.train.train, default options (shuffles, tracks accuracy, numpy kernels); "
                  "ours + numba: the same with kernels='numba' (Adam, the loss and the δ steps compiled, "
-                 "nets.compiled); bare: the same maths written plainly in numpy; JAX: one jitted step, batches "
+                 "nets.compiled); ours + numba + mkl: kernels='numba+mkl' (and the large matrix products by MKL, "
+                 "nets.mkl_products); bare: the same maths written plainly in numpy; JAX: one jitted step, batches "
                  "pre-sliced on the device, no shuffle")
-    lines.append("-- the matrix products of one step alone (CPU time, same shapes): numpy's BLAS against XLA")
+    lines.append("-- the matrix products of one step alone (CPU time, same shapes): numpy's BLAS and MKL against XLA")
     for r in results["cases"]:
         floor = r.get("matmuls_per_step")
         if floor:
-            lines.append(f"{r['case']:<22} {r['dtype']:<8} numpy {cell(floor.get('numpy'), 1e6).replace(' ms', ' µs')}"
-                         f"   XLA {cell(floor.get('jax'), 1e6).replace(' ms', ' µs')}"
-                         f"   numpy/XLA {ratio(floor.get('numpy/jax'))}")
+            engines = (("numpy", "numpy"), ("mkl", "MKL"), ("jax", "XLA"))
+            lines.append(f"{r['case']:<22} {r['dtype']:<8}"
+                         + "".join(f" {name} {cell(floor.get(key), 1e6).replace(' ms', ' µs')}  "
+                                   for key, name in engines if key in floor)
+                         + "".join(f" {name}/XLA {ratio(floor.get(f'{key}/jax'))}"
+                                   for key, name in (("numpy", "numpy"), ("mkl", "MKL")) if f"{key}/jax" in floor))
     cpu = [f"{r['case']} {r['dtype']}: {r.get('jax_cpu_per_wall', float('nan')):.2f}" for r in results["cases"]
            if r.get("jax_cpu_per_wall") is not None]
+    if results.get("mkl"):
+        lines.append(f"MKL: {results['mkl']}")
     lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "
                  f"{'set before import' if results['xla_one_thread_flags'] else 'NOT set (jax was imported first)'}")
     if cpu:

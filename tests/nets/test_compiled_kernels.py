@@ -24,8 +24,8 @@ from nets.types import Weights  # noqa: E402
 from nets.vector import VectorMLP  # noqa: E402
 
 HINT = re.escape("pip install -e '.[numba]'")
-BAD_KERNELS = re.escape("kernels must be one of 'numpy', 'numba'")
-BAD_KERNEL = re.escape("adam: kernel must be one of 'numpy', 'numba'")
+BAD_KERNELS = re.escape("kernels must be one of 'numpy', 'numba', 'numba+mkl'")
+BAD_KERNEL = re.escape("adam: kernel must be one of 'numpy', 'numba', 'numba+mkl'")
 
 
 def _adam_run(kernel: str, params: list[np.ndarray], grads: list[list[np.ndarray]], **kw: float) -> Adam:
@@ -333,7 +333,7 @@ def test_vector_mlp_kernels_survive_pickling_and_refuse_unknown_sets() -> None:
     Y = np.eye(2)[[0, 1, 0, 1, 1]]
     np.testing.assert_array_equal(copy.loss_and_flat_gradient(X, Y, "half_sse")[1],
                                   net.loss_and_flat_gradient(X, Y, "half_sse")[1])
-    with pytest.raises(ValueError, match=re.escape("VectorMLP: kernels must be one of 'numpy', 'numba'")):
+    with pytest.raises(ValueError, match=re.escape("VectorMLP: kernels must be one of 'numpy', 'numba', 'numba+mkl'")):
         net.kernels = "cuda"
     assert net.kernels == "numba"
 

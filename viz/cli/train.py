@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from nets import compiled
+from nets import compiled, mkl_products
 from nets.compiled import KERNELS
 from nets.datasets import load
 from nets.engines import make_engine
@@ -58,8 +58,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--save", metavar="FILE", help="save the trained model (JSON, see nets.io)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--kernels", choices=KERNELS, default="numpy",
-                        help="numba: Adam, the loss and the backward δ steps as compiled loops (the numba extra; "
-                             "default: numpy)")
+                        help="numba: Adam, the loss and the backward δ steps as compiled loops (the numba extra); "
+                             "numba+mkl: those, and the large matrix products by Intel's MKL (the mkl extra) "
+                             "(default: numpy)")
     regularise = parser.add_argument_group("regularisation, learning-rate schedule and stopping")
     regularise.add_argument("--alpha", type=float, default=0.0,
                             help="L2 penalty α/(2m)·Σ‖W‖² added to the loss, as scikit-learn's alpha (default 0)")
@@ -97,8 +98,10 @@ def _check_settings(args: argparse.Namespace) -> None:
             raise UsageError(f"--hidden: every hidden layer needs a positive number of units, got {args.hidden}")
         inputs, classes = DATASET_SHAPES[args.dataset]
         check_parameters([inputs, *args.hidden, classes], "--hidden", engines=[args.engine])
-    if args.kernels == "numba" and not compiled.available():
-        raise UsageError(f"--kernels numba needs numba, not installed here: {compiled.INSTALL_HINT}")
+    if args.kernels != "numpy" and not compiled.available():
+        raise UsageError(f"--kernels {args.kernels} needs numba, not installed here: {compiled.INSTALL_HINT}")
+    if args.kernels == "numba+mkl" and not mkl_products.available():
+        raise UsageError(f"--kernels numba+mkl needs Intel's MKL, not installed here: {mkl_products.INSTALL_HINT}")
     if args.save:
         writable_file(args.save, "--save")
         try:  # also refuses an existing file that is not an autonode model file, before any training
