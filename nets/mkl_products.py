@@ -128,10 +128,12 @@ def _operand(a: Array) -> tuple[int, int] | None:
 
 def _suits_gemm(a: Array, b: Array, out: Array | None) -> bool:
     """Whether ``a @ b`` (into ``out``) is worth a gemm call and gemm can read and write the arrays in place."""
-    if not (a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype in _GEMM_NAMES):
+    if a.ndim != 2 or b.ndim != 2:
         return False
     (m, k), n = a.shape, b.shape[1]
-    if b.shape[0] != k or m * n * k < MIN_WORK or max(m, n, k) > _LARGEST:
+    if m * n * k < MIN_WORK:  # first: the cheapest test, and the one small products fail
+        return False
+    if b.shape[0] != k or max(m, n, k) > _LARGEST or a.dtype != b.dtype or a.dtype not in _GEMM_NAMES:
         return False
     if _operand(a) is None or _operand(b) is None:
         return False
