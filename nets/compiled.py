@@ -3,7 +3,8 @@
 The numpy code stays the default and the reference: :func:`nets.optim.adam_kernel`,
 :func:`nets.losses.softmax_cross_entropy_rows` and :func:`nets.activations.delta_step`. These
 are the same formulas written as one pass each, compiled by numba (``pip install -e '.[numba]'``),
-for ``train(..., kernels="numba")``, ``Adam(kernel="numba")``, ``VectorMLP(kernels="numba")``:
+for ``train(..., kernels="numba")``, ``Adam(kernel="numba")``, ``VectorMLP(kernels="numba")`` (and the
+``numba+mkl`` set, which adds MKL's matrix products, :mod:`nets.mkl_products`):
 
 * Adam, with M = m/(1-β₁), V = v/(1-β₂) as in :func:`nets.optim.adam_kernel`, per entry::
 

@@ -12,7 +12,8 @@ Backward, the seed tutorial's equations, batched::
 
 f is the op table's forward rule; f' is taken from the stored output h (tanh: 1 - h²,
 sigmoid: h(1 - h), relu: h > 0), in place, in the same step as the bias gradient's row sum
-(:func:`nets.activations.delta_step`; compiled with ``kernels="numba"``, :mod:`nets.compiled`);
+(:func:`nets.activations.delta_step`; compiled with ``kernels="numba"``, :mod:`nets.compiled`; with
+``kernels="numba+mkl"`` the large products h Wᵀ, δᵀh and δW also go to MKL, :mod:`nets.mkl_products`);
 ∂J/∂h is the loss's gradient (the 1/m of the batch mean included). float64 by default,
 float32 on request.
 
