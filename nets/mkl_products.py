@@ -18,9 +18,11 @@ and XLA's, which the rest of the step does not have.
   Simplified Software License) and is loaded with ctypes on first use. Its *sequential* threading
   layer is chosen before the first call: each product runs on the calling thread, as the one-core
   benchmark measures (numpy's threaded BLAS may be the faster choice for large products on many cores).
+  MKL takes one layer per process: if another user of the library chose first, it keeps that one, and
+  :func:`version` names it.
 * A product goes to MKL only when it is worth a ctypes call (m·n·k ≥ :data:`MIN_WORK`) and its arrays
-  suit ``gemm``: 2-D, one float type (float32 or float64), each C- or F-contiguous, the output
-  C-contiguous, writeable and apart from the inputs. Anything else is numpy's ``matmul``.
+  suit ``gemm``: 2-D numpy arrays (not subclasses), one float type (float32 or float64), each C- or
+  F-contiguous, the output C-contiguous, writeable and apart from the inputs. Anything else is numpy's ``matmul``.
 * The results equal numpy's to rounding (a different summation order), not to the bit.
 """
 
@@ -32,7 +34,6 @@ import importlib.metadata
 import os
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ MIN_WORK = 1 << 20
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS_LAYOUT, CBLAS_TRANSPOSE
 _SEQUENTIAL = 1  # MKL_THREADING_SEQUENTIAL
+_LAYERS = {0: "Intel OpenMP", 1: "sequential", 2: "PGI OpenMP", 3: "GNU OpenMP", 4: "TBB"}  # MKL_THREADING_*
 _LARGEST = 2**31 - 1  # MKL's LP64 interface: dimensions are 32-bit ints
 _GEMM_NAMES: dict[np.dtype[Any], tuple[str, Any]] = {np.dtype(np.float32): ("cblas_sgemm", ctypes.c_float),
                np.dtype(np.float64): ("cblas_dgemm", ctypes.c_double)}
@@ -67,30 +69,32 @@ def _library_path() -> str:
 _LOADING = threading.Lock()
 
 
-def _gemms() -> dict[Any, Callable[..., None]]:
-    """cblas_sgemm and cblas_dgemm by float type, typed for ctypes, and MKL_Get_Version_String as "version" (MKL
-    loaded on first use, under a lock)."""
+def _gemms() -> dict[Any, Any]:
+    """cblas_sgemm and cblas_dgemm by float type, typed for ctypes, MKL_Get_Version_String as "version" and the
+    threading layer in force as "layer" (MKL loaded on first use, under a lock)."""
     with _LOADING:
         return _load()
 
 
 @functools.cache
-def _load() -> dict[Any, Callable[..., None]]:
+def _load() -> dict[Any, Any]:
     path = _library_path()
     try:
         library = ctypes.CDLL(path)
-    except OSError as error:
-        raise ImportError(f"MKL could not be loaded from {path}: {error}", name="mkl") from None
-    library.MKL_Set_Threading_Layer.argtypes = [ctypes.c_int]
-    library.MKL_Set_Threading_Layer(_SEQUENTIAL)  # before any other MKL call: no OpenMP runtime, one thread
-    gemms: dict[Any, Callable[..., None]] = {}
-    for dtype, (name, real) in _GEMM_NAMES.items():
-        gemm = getattr(library, name)
-        gemm.argtypes = [ctypes.c_int] * 6 + [real, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
-                                              real, ctypes.c_void_p, ctypes.c_int]
-        gemm.restype = None
-        gemms[dtype] = gemm
-    gemms["version"] = library.MKL_Get_Version_String
+        set_layer, version = library.MKL_Set_Threading_Layer, library.MKL_Get_Version_String
+        gemms: dict[Any, Any] = {dtype: getattr(library, name) for dtype, (name, _) in _GEMM_NAMES.items()}
+    except (OSError, AttributeError) as error:  # not a library, or not MKL's runtime: reinstalling is the cure
+        raise ImportError(f"MKL could not be loaded from {path}: {error} (reinstall: {INSTALL_HINT})",
+                          name="mkl") from None
+    set_layer.argtypes, set_layer.restype = [ctypes.c_int], ctypes.c_int
+    # Before any other MKL call: no OpenMP runtime, one thread. The layer is chosen once per process, so if
+    # another user of this library chose first, MKL keeps that one and says so.
+    gemms["layer"] = set_layer(_SEQUENTIAL)
+    for dtype, (_, real) in _GEMM_NAMES.items():
+        gemms[dtype].argtypes = [ctypes.c_int] * 6 + [real, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                                      ctypes.c_int, real, ctypes.c_void_p, ctypes.c_int]
+        gemms[dtype].restype = None
+    gemms["version"] = version
     return gemms
 
 
@@ -109,12 +113,17 @@ def require() -> None:
 
 
 def version() -> str:
-    """MKL's own description of itself (version, build), or "" when it is not installed."""
+    """MKL's own description of itself (version, build) and its threading layer, or "" when it is not installed.
+
+    The layer is the sequential one unless another user of MKL in this process chose first.
+    """
     if not available():
         return ""
     text = ctypes.create_string_buffer(256)
-    _gemms()["version"](text, len(text))
-    return text.value.decode(errors="replace").strip() + ", sequential threading layer"
+    gemms = _gemms()
+    gemms["version"](text, len(text))
+    layer = _LAYERS.get(gemms["layer"], f"unknown ({gemms['layer']})")
+    return f"{text.value.decode(errors='replace').strip()}, {layer} threading layer"
 
 
 def _operand(a: Array) -> tuple[int, int] | None:
@@ -128,17 +137,17 @@ def _operand(a: Array) -> tuple[int, int] | None:
 
 def _suits_gemm(a: Array, b: Array, out: Array | None) -> bool:
     """Whether ``a @ b`` (into ``out``) is worth a gemm call and gemm can read and write the arrays in place."""
-    if a.ndim != 2 or b.ndim != 2:
-        return False
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
+        return False  # lists, scalars and subclasses (matrix, masked arrays) are numpy's
     (m, k), n = a.shape, b.shape[1]
-    if m * n * k < MIN_WORK:  # first: the cheapest test, and the one small products fail
+    if m * n * k < MIN_WORK:  # before the costlier tests: the one small products fail
         return False
     if b.shape[0] != k or max(m, n, k) > _LARGEST or a.dtype != b.dtype or a.dtype not in _GEMM_NAMES:
         return False
     if _operand(a) is None or _operand(b) is None:
         return False
-    return out is None or (out.shape == (m, n) and out.dtype == a.dtype and out.flags.c_contiguous
-                           and out.flags.writeable and not np.may_share_memory(out, a)
+    return out is None or (type(out) is np.ndarray and out.shape == (m, n) and out.dtype == a.dtype
+                           and out.flags.c_contiguous and out.flags.writeable and not np.may_share_memory(out, a)
                            and not np.may_share_memory(out, b))
 
 

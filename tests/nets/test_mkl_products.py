@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib.metadata
+import os
 import pickle
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -312,3 +316,101 @@ def test_kernels_here_falls_back_to_the_nearest_installed_set(monkeypatch: pytes
 
 def _missing(name: str) -> None:
     raise ImportError(f"no {name}", name=name)
+
+
+# ------------------------------------------------------------------ what numpy's matmul takes besides arrays --
+@needs_mkl
+def test_mkl_product_of_nested_lists_is_the_sum_over_k(counted_gemm: _CountedGemm) -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(256, 300)), rng.normal(size=(300, 256))
+    got = mkl_products.matmul(a.tolist(), b.tolist())  # numpy's matmul takes anything array-like
+    np.testing.assert_allclose(got, _loop_product(a, b), rtol=1e-12, atol=1e-11)
+    assert counted_gemm.calls == 0
+
+
+@needs_mkl
+def test_mkl_product_of_array_subclasses_keeps_their_type(counted_gemm: _CountedGemm) -> None:
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=(256, 300)), rng.normal(size=(300, 256))
+    got = mkl_products.matmul(np.asmatrix(a), np.asmatrix(b))
+    assert type(got) is np.matrix  # as numpy's matmul returns for matrices
+    np.testing.assert_allclose(np.asarray(got), _loop_product(a, b), rtol=1e-12, atol=1e-11)
+    square = rng.normal(size=(256, 256))
+    masked = np.ma.masked_array(square, mask=np.zeros(square.shape, dtype=bool))
+    masked.mask[0, 0] = True
+    got_masked = mkl_products.matmul(masked, square)
+    assert isinstance(got_masked, np.ma.MaskedArray)  # a plain array would drop the mask without a word
+    np.testing.assert_array_equal(np.ma.getmaskarray(got_masked), np.ma.getmaskarray(np.matmul(masked, square)))
+    assert counted_gemm.calls == 0
+
+
+@needs_mkl
+def test_mkl_product_into_an_output_that_is_no_array_is_numpys_type_error() -> None:
+    a = np.ones((256, 256))
+    with pytest.raises(TypeError):
+        mkl_products.matmul(a, a, out=[0.0] * 256)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------- the threading layer --
+_LAYER_CHOSEN_FIRST = """
+import ctypes, sys
+from nets import mkl_products
+library = ctypes.CDLL(mkl_products._library_path())
+library.MKL_Set_Threading_Layer.argtypes = [ctypes.c_int]
+library.MKL_Set_Threading_Layer(0)  # another user of MKL in the process chose the Intel OpenMP layer first
+library.MKL_Get_Max_Threads.restype = ctypes.c_int
+print(library.MKL_Get_Max_Threads())
+print(mkl_products.version())
+"""
+
+
+@needs_mkl
+def test_mkl_version_names_the_threading_layer_in_force_when_another_user_chose_it() -> None:
+    # the layer is chosen once per process: MKL's answer to the request for the sequential one says which it is
+    child = subprocess.run([sys.executable, "-c", _LAYER_CHOSEN_FIRST], capture_output=True, text=True, check=True,
+                           env={**os.environ, "OMP_NUM_THREADS": "2"})
+    threads, text = child.stdout.splitlines()
+    assert int(threads) == 2  # the products would run on two threads
+    assert "sequential" not in text and "Intel OpenMP threading layer" in text
+
+
+# ----------------------------------------------------------------------------------- a broken library --
+@needs_mkl
+def test_an_mkl_library_that_does_not_open_says_how_to_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: str, *args: Any, **kwargs: Any) -> ctypes.CDLL:
+        raise OSError(f"{path}: invalid ELF header")
+
+    mkl_products._load.cache_clear()
+    monkeypatch.setattr(ctypes, "CDLL", broken)
+    try:
+        assert not mkl_products.available()
+        with pytest.raises(ImportError, match="invalid ELF header.*" + HINT):
+            mkl_products.require()
+    finally:
+        monkeypatch.undo()
+        mkl_products._load.cache_clear()
+
+
+@needs_mkl
+def test_an_mkl_library_without_gemm_is_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ctypes.CDLL
+
+    class WithoutSgemm:
+        def __init__(self, path: str) -> None:
+            self._library = real(path)
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "cblas_sgemm":
+                raise AttributeError(f"undefined symbol: {name}")
+            return getattr(self._library, name)
+
+    mkl_products._load.cache_clear()
+    monkeypatch.setattr(ctypes, "CDLL", WithoutSgemm)
+    try:
+        assert not mkl_products.available()
+        assert compiled.kernels_here("numba+mkl") == "numba"
+        with pytest.raises(ImportError, match="cblas_sgemm.*" + HINT):
+            mkl_products.require()
+    finally:
+        monkeypatch.undo()
+        mkl_products._load.cache_clear()
