@@ -48,7 +48,7 @@ MIN_WORK = 1 << 20
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS_LAYOUT, CBLAS_TRANSPOSE
 _SEQUENTIAL = 1  # MKL_THREADING_SEQUENTIAL
 _LAYERS = {0: "Intel OpenMP", 1: "sequential", 2: "PGI OpenMP", 3: "GNU OpenMP", 4: "TBB"}  # MKL_THREADING_*
-_LARGEST = 2**31 - 1  # MKL's LP64 interface: dimensions are 32-bit ints
+_LARGEST = 2**31 - 1  # MKL's LP64 interface: 32-bit ints, kept for every matrix's entry count too
 _GEMM_NAMES: dict[np.dtype[Any], tuple[str, Any]] = {np.dtype(np.float32): ("cblas_sgemm", ctypes.c_float),
                np.dtype(np.float64): ("cblas_dgemm", ctypes.c_double)}
 
@@ -142,7 +142,7 @@ def _suits_gemm(a: Array, b: Array, out: Array | None) -> bool:
     (m, k), n = a.shape, b.shape[1]
     if m * n * k < MIN_WORK:  # before the costlier tests: the one small products fail
         return False
-    if b.shape[0] != k or max(m, n, k) > _LARGEST or a.dtype != b.dtype or a.dtype not in _GEMM_NAMES:
+    if b.shape[0] != k or max(m * k, k * n, m * n) > _LARGEST or a.dtype != b.dtype or a.dtype not in _GEMM_NAMES:
         return False
     if _operand(a) is None or _operand(b) is None:
         return False

@@ -3,6 +3,7 @@ usage error naming the install command."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 
 import pytest
@@ -44,12 +45,23 @@ def test_mkl_products_reach_numpys_loss_and_accuracy(capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize(("missing", "message", "hint"), [
     ("numba", "--kernels numba+mkl needs numba", "pip install -e '.[numba]'"),
-    ("mkl", "--kernels numba+mkl needs Intel's MKL", "pip install -e '.[mkl]'"),
+    ("mkl", "--kernels numba+mkl needs Intel's MKL: the mkl products need Intel's MKL", "pip install -e '.[mkl]'"),
 ])
 def test_mkl_products_without_a_library_is_a_usage_error_with_the_install_command(
         missing: str, message: str, hint: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(compiled if missing == "numba" else mkl_products, "available", lambda: False)
+    if missing == "numba":
+        monkeypatch.setattr(compiled, "available", lambda: False)
+    else:  # as on a machine without the mkl distribution
+        real = importlib.metadata.distribution
+
+        def distribution(name: str) -> importlib.metadata.Distribution:
+            if name == "mkl":
+                raise importlib.metadata.PackageNotFoundError(name)
+            return real(name)
+
+        mkl_products._load.cache_clear()
+        monkeypatch.setattr(importlib.metadata, "distribution", distribution)
     with pytest.raises(SystemExit) as stop:
         raise SystemExit(main([*MODERN_MOONS, "--kernels", "numba+mkl"]))
     assert stop.value.code == 2

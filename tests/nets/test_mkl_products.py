@@ -329,6 +329,7 @@ def test_mkl_product_of_nested_lists_is_the_sum_over_k(counted_gemm: _CountedGem
 
 
 @needs_mkl
+@pytest.mark.filterwarnings("ignore:the matrix subclass is not the recommended way:PendingDeprecationWarning")
 def test_mkl_product_of_array_subclasses_keeps_their_type(counted_gemm: _CountedGemm) -> None:
     rng = np.random.default_rng(6)
     a, b = rng.normal(size=(256, 300)), rng.normal(size=(300, 256))

@@ -100,8 +100,11 @@ def _check_settings(args: argparse.Namespace) -> None:
         check_parameters([inputs, *args.hidden, classes], "--hidden", engines=[args.engine])
     if args.kernels != "numpy" and not compiled.available():
         raise UsageError(f"--kernels {args.kernels} needs numba, not installed here: {compiled.INSTALL_HINT}")
-    if args.kernels == "numba+mkl" and not mkl_products.available():
-        raise UsageError(f"--kernels numba+mkl needs Intel's MKL, not installed here: {mkl_products.INSTALL_HINT}")
+    if args.kernels == "numba+mkl":
+        try:
+            mkl_products.require()
+        except ImportError as error:  # not installed, or installed but not loadable: its message says which
+            raise UsageError(f"--kernels numba+mkl needs Intel's MKL: {error}") from None
     if args.save:
         writable_file(args.save, "--save")
         try:  # also refuses an existing file that is not an autonode model file, before any training
