@@ -263,14 +263,16 @@ def test_without_mkl_the_mkl_kernels_say_how_to_install_it(without_mkl: None) ->
     assert not mkl_products.available()
     with pytest.raises(ImportError, match=HINT):
         mkl_products.require()
-    with pytest.raises(ImportError, match=HINT):
+    # the kernel set asks for numba first: without it too, that is what the message names
+    kernel_set_hint = HINT if compiled.available() else re.escape("pip install -e '.[numba]'")
+    with pytest.raises(ImportError, match=kernel_set_hint):
         VectorMLP([3, 2], ["tanh"], kernels="numba+mkl")
-    with pytest.raises(ImportError, match=HINT):
+    with pytest.raises(ImportError, match=kernel_set_hint):
         Adam(kernel="numba+mkl")
     net = VectorMLP([3, 4, 2], ["tanh", "softmax"], rng=0)
     before = net.flat_parameters().copy()
     X, Y = np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]
-    with pytest.raises(ImportError, match=HINT):
+    with pytest.raises(ImportError, match=kernel_set_hint):
         train(net, X, Y, loss="softmax_cross_entropy", optimizer="adam", kernels="numba+mkl", progress=False)
     np.testing.assert_array_equal(net.flat_parameters(), before)
     assert net.kernels == "numpy"
@@ -409,7 +411,7 @@ def test_an_mkl_library_without_gemm_is_not_available(monkeypatch: pytest.Monkey
     monkeypatch.setattr(ctypes, "CDLL", WithoutSgemm)
     try:
         assert not mkl_products.available()
-        assert compiled.kernels_here("numba+mkl") == "numba"
+        assert compiled.kernels_here("numba+mkl") == ("numba" if compiled.available() else "numpy")
         with pytest.raises(ImportError, match="cblas_sgemm.*" + HINT):
             mkl_products.require()
     finally:
