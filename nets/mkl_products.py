@@ -8,11 +8,11 @@ sends the same product to MKL's ``cblas_sgemm``/``cblas_dgemm`` instead::
 where a transposed operand is simply a transposed view: an F-contiguous array is read as the
 transpose of its C-contiguous base, so ``δᵀh`` and ``h Wᵀ`` need no copy.
 
-Why: on one core of this machine (``autonode bench training`` prints the figures), MKL's single-thread
-sgemm runs a 784-256-128-10 training step's products, batch 128, in 0.85× OpenBLAS 0.3.31's time
-(0.84 → 0.72 ms float32 would be typical; the two products with the 784-wide input take 0.76× and 0.90×);
-784-1024-1024-10, batch 1024, 0.90× float32 and 0.85× float64. That is the gap between numpy's products
-and XLA's, which the rest of the step does not have.
+Why (speed, the figure it buys): one training step's products, timed alone on one core by
+``autonode bench training`` (three runs), take in MKL 2026.2 this share of OpenBLAS 0.3.31's time (numpy's
+wheel): 784-256-128-10, batch 128, 0.86–0.87 float32 (1.07–1.14 → 0.92–1.00 ms) and 0.80–0.83 float64;
+784-1024-1024-10, batch 1024, 0.87–0.89 and 0.83–0.85. Against XLA's, numpy's are 1.08–1.09× and MKL's
+0.93–0.95× at the first in float32, the one size where numpy's products were slower than XLA's.
 
 * MKL comes from PyPI's ``mkl`` wheel (``pip install -e '.[mkl]'``, x86-64 Linux and Windows; Intel's
   Simplified Software License) and is loaded with ctypes on first use. Its *sequential* threading
