@@ -3,12 +3,12 @@ usage error naming the install command."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 
 import pytest
 
 from nets import compiled, mkl_products
+from tests.mkl_helpers import hide_mkl
 from viz.cli.main import main
 
 MODERN_MOONS = ["train", "--dataset", "moons", "--samples", "200", "--recipe", "modern", "--epochs", "5", "--quiet"]
@@ -54,16 +54,8 @@ def test_mkl_products_without_a_library_is_a_usage_error_with_the_install_comman
         monkeypatch.setattr(compiled, "available", lambda: False)
     elif not compiled.available():
         pytest.skip("without numba the message names numba first (the case above)")
-    else:  # as on a machine without the mkl distribution
-        real = importlib.metadata.distribution
-
-        def distribution(name: str) -> importlib.metadata.Distribution:
-            if name == "mkl":
-                raise importlib.metadata.PackageNotFoundError(name)
-            return real(name)
-
-        mkl_products._load.cache_clear()
-        monkeypatch.setattr(importlib.metadata, "distribution", distribution)
+    else:
+        hide_mkl(monkeypatch)
     with pytest.raises(SystemExit) as stop:
         raise SystemExit(main([*MODERN_MOONS, "--kernels", "numba+mkl"]))
     assert stop.value.code == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import importlib.metadata
 import os
 import pickle
 import re
@@ -22,6 +21,7 @@ from nets.optim import Adam
 from nets.train import History, train
 from nets.types import Weights
 from nets.vector import VectorMLP
+from tests.mkl_helpers import hide_mkl
 
 HINT = re.escape("pip install -e '.[mkl]'")
 needs_mkl = pytest.mark.skipif(not mkl_products.available(), reason="MKL is not installed (the mkl extra)")
@@ -246,16 +246,9 @@ def test_estimator_with_mkl_products_predicts_as_numpys(counted_gemm: _CountedGe
 @pytest.fixture
 def without_mkl(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The ``mkl`` distribution is not found (as when it is not installed); the loaded library is forgotten."""
-    real = importlib.metadata.distribution
-
-    def distribution(name: str) -> importlib.metadata.Distribution:
-        if name == "mkl":
-            raise importlib.metadata.PackageNotFoundError(name)
-        return real(name)
-
-    mkl_products._load.cache_clear()
-    monkeypatch.setattr(importlib.metadata, "distribution", distribution)
+    hide_mkl(monkeypatch)
     yield
+    monkeypatch.undo()
     mkl_products._load.cache_clear()
 
 
@@ -286,15 +279,7 @@ def test_a_net_with_mkl_products_unpickles_where_mkl_is_missing(monkeypatch: pyt
     X = np.random.default_rng(0).normal(size=(6, 4))
     blob, expected = pickle.dumps(net), net.forward(X).copy()
     assert pickle.loads(blob).kernels == "numba+mkl"
-    real = importlib.metadata.distribution
-
-    def distribution(name: str) -> importlib.metadata.Distribution:
-        if name == "mkl":
-            raise importlib.metadata.PackageNotFoundError(name)
-        return real(name)
-
-    mkl_products._load.cache_clear()
-    monkeypatch.setattr(importlib.metadata, "distribution", distribution)
+    hide_mkl(monkeypatch)
     try:
         loaded = pickle.loads(blob)  # the weights need no MKL: the nearest kernel set here is numba
         assert loaded.kernels == "numba"
