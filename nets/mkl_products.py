@@ -12,7 +12,7 @@ Why (speed, the figure it buys): one training step's products, timed alone on on
 ``autonode bench training`` (three runs), take in MKL 2026.2 this share of OpenBLAS 0.3.31's time (numpy's
 wheel): 784-256-128-10, batch 128, 0.86–0.87 float32 (1.07–1.14 → 0.92–1.00 ms) and 0.80–0.83 float64;
 784-1024-1024-10, batch 1024, 0.87–0.89 and 0.83–0.85. Against XLA's, numpy's are 1.08–1.09× and MKL's
-0.93–0.95× at the first in float32, the one size where numpy's products were slower than XLA's.
+0.93–0.95× at the first in float32, the size where numpy's products were clearly slower than XLA's.
 
 * MKL comes from PyPI's ``mkl`` wheel (``pip install -e '.[mkl]'``, x86-64 Linux and Windows; Intel's
   Simplified Software License) and is loaded with ctypes on first use. Its *sequential* threading
@@ -32,6 +32,7 @@ import ctypes
 import functools
 import importlib.metadata
 import os
+import platform
 import sys
 import threading
 from typing import Any
@@ -58,6 +59,9 @@ def _library_path() -> str:
     try:
         files = importlib.metadata.distribution("mkl").files or []
     except importlib.metadata.PackageNotFoundError:
+        if platform.machine() not in ("x86_64", "AMD64") or sys.platform not in ("linux", "win32"):
+            raise ImportError(f"the mkl products need Intel's MKL, whose PyPI wheels are for x86-64 Linux and Windows "
+                              f"only (this is {sys.platform} on {platform.machine()})", name="mkl") from None
         raise ImportError(f"the mkl products need Intel's MKL: {INSTALL_HINT}", name="mkl") from None
     prefix = "mkl_rt" if sys.platform == "win32" else "libmkl_rt.so"
     found = sorted(os.path.realpath(f.locate()) for f in files if f.name.startswith(prefix))

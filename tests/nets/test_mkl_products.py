@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import platform
 import re
 import subprocess
 import sys
@@ -271,6 +272,17 @@ def test_without_mkl_the_mkl_kernels_say_how_to_install_it(without_mkl: None) ->
     assert net.kernels == "numpy"
     with pytest.raises(ImportError, match=HINT):
         mkl_products.matmul(np.ones((256, 256)), np.ones((256, 256)))
+
+
+@pytest.mark.parametrize(("system", "machine"), [("darwin", "arm64"), ("linux", "aarch64"), ("darwin", "x86_64")])
+def test_where_mkl_has_no_wheel_the_message_says_so_not_to_install_it(
+        system: str, machine: str, without_mkl: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", system)
+    monkeypatch.setattr(platform, "machine", lambda: machine)
+    with pytest.raises(ImportError, match=re.escape("wheels are for x86-64 Linux and Windows only") + ".*"
+                       + re.escape(f"this is {system} on {machine}")) as caught:
+        mkl_products.require()
+    assert "pip install" not in str(caught.value)
 
 
 @needs_numba_and_mkl

@@ -58,9 +58,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--save", metavar="FILE", help="save the trained model (JSON, see nets.io)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--kernels", choices=KERNELS, default="numpy",
-                        help="numba: Adam, the loss and the backward δ steps as compiled loops (the numba extra); "
-                             "numba+mkl: those, and the large matrix products by Intel's MKL (the mkl extra) "
-                             "(default: numpy)")
+                        help="numba: Adam, the softmax cross-entropy and the vector engine's backward δ steps as "
+                             "compiled loops (the numba extra); numba+mkl: those, and the vector engine's large "
+                             "matrix products by Intel's MKL (the mkl extra) (default: numpy)")
     regularise = parser.add_argument_group("regularisation, learning-rate schedule and stopping")
     regularise.add_argument("--alpha", type=float, default=0.0,
                             help="L2 penalty α/(2m)·Σ‖W‖² added to the loss, as scikit-learn's alpha (default 0)")
@@ -104,7 +104,7 @@ def _check_settings(args: argparse.Namespace) -> None:
         try:
             mkl_products.require()
         except ImportError as error:  # not installed, or installed but not loadable: its message says which
-            raise UsageError(f"--kernels numba+mkl needs Intel's MKL: {error}") from None
+            raise UsageError(f"--kernels numba+mkl: {error}") from None
     if args.save:
         writable_file(args.save, "--save")
         try:  # also refuses an existing file that is not an autonode model file, before any training
