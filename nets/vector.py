@@ -13,7 +13,8 @@ Backward, the seed tutorial's equations, batched::
 f is the op table's forward rule; f' is taken from the stored output h (tanh: 1 - h²,
 sigmoid: h(1 - h), relu: h > 0), in place, in the same step as the bias gradient's row sum
 (:func:`nets.activations.delta_step`; compiled with ``kernels="numba"``, :mod:`nets.compiled`; with
-``kernels="numba+mkl"`` the large products h Wᵀ, δᵀh and δW also go to MKL, :mod:`nets.mkl_products`);
+``kernels="numba+mkl"`` the products h Wᵀ (with + b in the same call), δᵀh and δW also go to MKL,
+:mod:`nets.mkl_products`);
 ∂J/∂h is the loss's gradient (the 1/m of the batch mean included). float64 by default,
 float32 on request.
 
@@ -58,6 +59,13 @@ def _layout(sizes: list[int]) -> Layout:
 def _views(flat: Array, layout: Layout) -> tuple[list[Array], list[Array]]:
     """W[l] (sizes[l+1], sizes[l]) and b[l] (sizes[l+1],) as consecutive views of ``flat``."""
     return [flat[w:b].reshape(shape) for w, b, _, shape in layout], [flat[b:end] for _, b, end, _ in layout]
+
+
+def _affine(h: Array, Wt: Array, b: Array) -> Array:
+    """z = h Wᵀ + b: numpy's product, then the row b added in place."""
+    z: Array = np.matmul(h, Wt)
+    z += b
+    return z
 
 
 class VectorMLP:
@@ -110,7 +118,9 @@ class VectorMLP:
             self._delta_steps = [delta_step(a) for a in self.activations]
         else:
             self._delta_steps = [compiled.delta_step(a) for a in self.activations]
-        self._matmul: Callable[..., Array] = mkl_products.matmul if name == "numba+mkl" else np.matmul
+        mkl = name == "numba+mkl"
+        self._matmul: Callable[..., Array] = mkl_products.matmul if mkl else np.matmul
+        self._affine: Callable[[Array, Array, Array], Array] = mkl_products.affine if mkl else _affine
         self._kernels = name
 
     # --------------------------------------------------------- weights --
@@ -142,8 +152,7 @@ class VectorMLP:
         """z[l+1] = h[l] W[l]ᵀ + b[l];  h[l+1] = f(z[l+1]) — on a batch already checked."""
         self.h = [h]
         for W, b, op in zip(self.W, self.b, self._ops, strict=True):
-            z = self._matmul(h, W.T)
-            z += b
+            z = self._affine(h, W.T, b)
             h = op.forward(z)
             self.h.append(h)
         return h
@@ -223,7 +232,7 @@ class VectorMLP:
     def __getstate__(self) -> dict[str, Any]:
         """Pickle support: the views into the flat arrays are rebuilt on loading (pickled, they would be copies)."""
         state = self.__dict__.copy()
-        for key in ("_layout", "W", "b", "_grad", "_dW", "_db", "_delta_steps", "_matmul"):
+        for key in ("_layout", "W", "b", "_grad", "_dW", "_db", "_delta_steps", "_matmul", "_affine"):
             state.pop(key, None)
         return state
 

@@ -40,20 +40,21 @@ def _loop_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class _CountedGemm:
-    """Wraps the loaded gemm functions and counts the calls that reach MKL."""
+    """Wraps the gemm callers and counts the calls that reach MKL."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        real = mkl_products._gemms()
+        real = mkl_products._caller
 
-        def counted(dtype: Any) -> Callable[..., None]:
+        def caller(dtype: Any) -> Callable[..., None]:
+            call = real(dtype)
+
             def gemm(*args: Any) -> None:
                 self.calls += 1
-                real[dtype](*args)
+                call(*args)
             return gemm
 
-        wrapped = {key: counted(key) if isinstance(key, np.dtype) else real[key] for key in real}
-        monkeypatch.setattr(mkl_products, "_gemms", lambda: wrapped)
+        monkeypatch.setattr(mkl_products, "_caller", caller)
 
 
 @pytest.fixture
@@ -85,6 +86,56 @@ def test_mkl_product_is_the_sum_over_k(m: int, k: int, n: int, layout: str, dtyp
     assert mkl_products.matmul(A, B, out=out) is out
     np.testing.assert_array_equal(out, got)
     assert counted_gemm.calls == 2  # both went to MKL
+
+
+@needs_mkl
+@pytest.mark.parametrize(("m", "k", "n"), [(128, 784, 256), (32, 64, 30), (64, 64, 16)])
+@pytest.mark.parametrize(("dtype", "rtol"), [(np.float64, 1e-12), (np.float32, 2e-6)])
+def test_affine_is_the_product_plus_the_row_on_every_row(m: int, k: int, n: int, dtype: type, rtol: float,
+                                                          counted_gemm: _CountedGemm) -> None:
+    rng = np.random.default_rng(m * n)
+    h, W, b = (rng.normal(size=shape).astype(dtype) for shape in ((m, k), (n, k), (n,)))
+    expected = _loop_product(h, W.T) + b.astype(np.float64)  # the row b added to each row of h Wᵀ
+    scale = np.abs(h).astype(np.float64) @ np.abs(W.T).astype(np.float64) + np.abs(b)
+    got = mkl_products.affine(h, W.T, b)  # Wᵀ: a transposed view, read in place
+    assert got.dtype == dtype and got.shape == (m, n)
+    assert np.all(np.abs(got - expected) <= rtol * scale)
+    assert counted_gemm.calls == (1 if m * n * k >= mkl_products.MIN_WORK else 0)  # 64·64·16 is numpy's
+
+
+@needs_mkl
+def test_affine_by_hand() -> None:
+    # [[1, 2], [3, 4]]·[[1, 0], [0, 1]] + [10, 20], repeated into a product large enough for gemm
+    h = np.tile(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32), (256, 64))  # (512, 128)
+    W = np.tile(np.eye(2, dtype=np.float32), (64, 64)) / 64  # (128, 128): column j of h·W averages h's columns of
+    # j's parity, all equal: (h·W)[r, j] = h[r, j mod 2]
+    b = np.tile(np.array([10.0, 20.0], dtype=np.float32), 64)
+    got = mkl_products.affine(h, W, b)
+    np.testing.assert_array_equal(got[:2, :2], [[11.0, 22.0], [13.0, 24.0]])
+
+
+@needs_mkl
+def test_affine_with_a_row_of_the_wrong_length_is_numpys_error() -> None:
+    with pytest.raises(ValueError, match="broadcast"):
+        mkl_products.affine(np.ones((128, 784)), np.ones((784, 256)), np.ones(255))
+
+
+@needs_mkl
+def test_without_numba_the_products_go_through_ctypes_and_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    a, b, row = rng.normal(size=(200, 300)), rng.normal(size=(250, 300)).T, rng.normal(size=250)
+    mkl_products._load.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    try:
+        call = mkl_products._caller(np.dtype(np.float64))
+        assert not hasattr(call, "py_func")  # the plain ctypes call, not a compiled one
+        got, got_affine = mkl_products.matmul(a, b), mkl_products.affine(a, b, row)
+    finally:
+        monkeypatch.undo()
+        mkl_products._load.cache_clear()
+    expected = _loop_product(a, b)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-11)
+    np.testing.assert_allclose(got_affine, expected + row, rtol=1e-12, atol=1e-11)
 
 
 @needs_mkl
