@@ -32,6 +32,7 @@ from nets import compiled
 from nets.compiled import check_kernels
 from nets.engines import Trainable
 from nets.losses import Loss, get_loss
+from nets.network_checks import all_finite
 from nets.optim import (
     Adam,
     Adaptive,
@@ -289,7 +290,7 @@ def train(
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"train: Y has {Y.shape[0]} rows, X has {X.shape[0]}")
     for name, array in (("X", X), ("Y", Y)):
-        if not np.issubdtype(array.dtype, np.number) or not np.all(np.isfinite(array)):
+        if not np.issubdtype(array.dtype, np.number) or not all_finite(array):
             raise ValueError(f"train: {name} must be numbers without NaN or infinity")
     epochs = _positive_int("epochs", epochs)
     if batch_size is not None:
