@@ -275,6 +275,24 @@ def matmul_floor(case: Case, dtype: Any, repeats: int, calls: int = 20) -> dict[
     return result
 
 
+SETTLING_BLOCK = 16 << 20
+"""Bytes of the block :func:`settle_allocator` allocates and frees (under glibc's 32 MB ceiling for the threshold)."""
+
+
+def settle_allocator() -> None:
+    """Allocate and free one 16 MB block before timing, so that every engine meets malloc in the same state.
+
+    glibc's malloc maps each block above its mmap threshold (128 kB at start) afresh from the system, and gives
+    the top of its heap back whenever more than twice that threshold lies free there; both thresholds rise to
+    the size of the largest mapped block freed so far. Until one large block has been freed, a step's
+    temporaries are faulted in anew at every step (four 1 MB ones: about 1,000 page faults a step). Left
+    alone, an engine's speed depends on what the engines before it freed: the bare loop at 784-256-128-10
+    float32 took 490 ms an epoch run first, 306 ms after ours had freed an 8 MB temporary and 391 ms after
+    ours had not; after this block, 302–316 ms in every order. Elsewhere than glibc it changes nothing.
+    """
+    np.empty(SETTLING_BLOCK, dtype=np.uint8)
+
+
 def bench_training(quick: bool = False, engines: list[str] | None = None, repeats: int | None = None,
                    dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> dict[str, Any]:
     """Every case × dtype, on one core; with the machine's load, BLAS kernel and thread settings."""
@@ -282,13 +300,15 @@ def bench_training(quick: bool = False, engines: list[str] | None = None, repeat
     reps = repeats if repeats is not None else (2 if quick else 5)
     results = []
     with one_core() as core, one_thread():
+        settle_allocator()
         for case in QUICK_CASES if quick else CASES:
             epochs = 1 if (quick or case.sizes[1] >= 1024) else max(1, 20_000 // case_data(case)[0].shape[0])
             for dtype in dtypes:
                 results.append(bench_case(case, dtype, engines, reps, epochs))
                 results[-1]["matmuls_per_step"] = matmul_floor(case, dtype, reps)
     return {
-        "core": core, "blas": blas_kernel(), "mkl": mkl_products.version(), "xla_one_thread_flags": xla_one_thread(),
+        "core": core, "allocator_settled_bytes": SETTLING_BLOCK, "blas": blas_kernel(), "mkl": mkl_products.version(),
+        "xla_one_thread_flags": xla_one_thread(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None, "cases": results,
     }
 
@@ -348,6 +368,9 @@ def format_training(results: dict[str, Any]) -> str:
         lines.append(f"MKL: {results['mkl']}")
     lines.append(f"pinned to core {results['core']}; BLAS: {results['blas']}; XLA one-thread flags: "
                  f"{'set before import' if results['xla_one_thread_flags'] else 'NOT set (jax was imported first)'}")
+    if results.get("allocator_settled_bytes"):
+        lines.append(f"malloc settled before timing: a {results['allocator_settled_bytes'] >> 20} MB block allocated "
+                     "and freed, so no engine's temporaries are mapped afresh because of what ran before it")
     if cpu:
         lines.append("JAX CPU time ÷ wall time (1.00 = one thread busy): " + ", ".join(cpu))
     if results.get("load_average"):

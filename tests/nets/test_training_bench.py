@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -45,7 +48,8 @@ def test_the_table_shows_the_mkl_column_its_ratios_and_its_products() -> None:
                                  "jax": _summary(1.0e-3, 9.9e-4, 1.1e-3), "numpy/jax": _summary(1.09, 1.08, 1.1),
                                  "mkl/jax": _summary(0.94, 0.93, 0.95)}}
     text = format_training({"core": 0, "blas": "openblas 0.3.31", "mkl": "oneMKL 2026.2, sequential threading layer",
-                            "xla_one_thread_flags": True, "load_average": (1.0, 1.1, 1.2), "cases": [case]})
+                            "xla_one_thread_flags": True, "load_average": (1.0, 1.1, 1.2), "cases": [case],
+                            "allocator_settled_bytes": 16 << 20})
     header = next(line for line in text.splitlines() if line.startswith("net "))
     assert "ours + numba + mkl" in header and "+numba+mkl/JAX" in header
     row = next(line for line in text.splitlines() if line.startswith("784-256-128-10 b128    float32    130.0"))
@@ -57,6 +61,7 @@ def test_the_table_shows_the_mkl_column_its_ratios_and_its_products() -> None:
     floor = next(line for line in text.splitlines() if "numpy/XLA" in line)
     assert "MKL 950.0 [940.0-960.0] µs" in floor and "MKL/XLA 0.94 [0.93-0.95]" in floor
     assert "MKL: oneMKL 2026.2, sequential threading layer" in text
+    assert "malloc settled before timing: a 16 MB block allocated and freed" in text
 
 
 def test_the_table_without_mkl_leaves_its_cells_empty() -> None:
@@ -71,3 +76,29 @@ def test_the_table_without_mkl_leaves_its_cells_empty() -> None:
     assert row.split()[3:5] == ["1.7", "[1.7-1.8]"] and row.split().count("-") == 7  # three engines, four ratios
     floor = next(line for line in text.splitlines() if "numpy/XLA" in line)
     assert "MKL" not in floor and "MKL:" not in text
+
+
+SETTLING = """
+import resource, sys
+import numpy as np
+from nets.experiments.training_loop_bench import settle_allocator
+if sys.argv[1] == "settled":
+    settle_allocator()
+faults = []
+for _ in range(20):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    blocks = [np.ones(1 << 17) for _ in range(4)]  # four 1 MB temporaries at once, as a training step has
+    del blocks  # freed together: malloc may give the heap's top back to the system, to be faulted in again
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(sum(faults[5:]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc: the state the benchmark settles")
+def test_after_settling_malloc_freed_temporaries_are_reused_without_page_faults() -> None:
+    def faults(state: str) -> int:
+        run = subprocess.run([sys.executable, "-c", SETTLING, state], capture_output=True, text=True, check=True)
+        return int(run.stdout)
+
+    assert faults("fresh") > 15 * 400  # the 4 MB faulted in anew every time: about 1,000 pages
+    assert faults("settled") < 100  # reused from the heap
